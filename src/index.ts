@@ -1,1 +1,34 @@
-export {};
+/**
+ * labelwise — embeddable, offline zero-shot and few-shot text classification.
+ * The public surface, grouped; nothing here exposes onnxruntime, piscina or SQLite types.
+ */
+
+// Engine
+export { createEngine, Engine, DEFAULT_ACCOUNT, type CallOptions, type Detailed } from './engine/engine.js';
+export type { EngineOptions, HfModelOptions } from './engine/options.js';
+export type { CacheMeta } from './engine/response-cache.js';
+export type { PoolOptions } from './pool/inference-pool.js';
+export type { ScorerCalibration } from './scoring/scorer.js';
+
+// Models
+export type { Embedder, EmbeddedText } from './model/embedder.js';
+
+// Errors
+export { LabelwiseError, isLabelwiseError, toErrorBody, ERROR_TABLE, type ErrorCode, type ErrorBody } from './errors.js';
+
+// Request and response shapes (snake_case, identical to the wire)
+export type {
+  ClassifyRequest,
+  TagRequest,
+  ClassifyBatchRequest,
+  TagBatchRequest,
+  ClassifyResponse,
+  TagResponse,
+  ClassifyBatchResponse,
+  TagBatchResponse,
+  ClassifyBatchItem,
+  TagBatchItem,
+  LabelScore,
+  CacheInfo,
+  Priority,
+} from './schema/index.js';

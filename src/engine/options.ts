@@ -1,0 +1,94 @@
+import { fileURLToPath } from 'node:url';
+import { LabelwiseError } from '../errors.js';
+import type { Embedder } from '../model/embedder.js';
+import { POOL_DEFAULTS, type PoolOptions } from '../pool/inference-pool.js';
+import { DEFAULT_CALIBRATION, type ScorerCalibration } from '../scoring/scorer.js';
+
+/** A Hugging Face–layout ONNX sentence-embedding model in a local folder. */
+export interface HfModelOptions {
+  type: 'hf-onnx';
+  /** Folder with `tokenizer.json` and `onnx/model.onnx` (or `model.onnx`). */
+  path: string;
+  /** How token vectors become a sentence vector. @default 'mean' */
+  pooling?: 'mean' | 'cls';
+  /** Longest sequence per model run; longer texts are windowed. @default 512 */
+  maxTokens?: number;
+  /** Stable id for cache keys. @default 'hf:' + folder name */
+  id?: string;
+}
+
+export interface EngineOptions {
+  /**
+   * Model to embed with: the embedded Universal Sentence Encoder lite (converted to ONNX on
+   * first use), or a local Hugging Face–layout ONNX model. @default 'use-lite'
+   */
+  model?: 'use-lite' | HfModelOptions;
+  /** A ready-made embedder; replaces `model` and `pool` entirely. */
+  embedder?: Embedder;
+  /**
+   * Where converted models are cached. @default $LABELWISE_CACHE_DIR, else `models/.cache`
+   * inside the installed package
+   */
+  cacheDir?: string;
+  /** Inference pool tuning (workers, threads, micro-batching, queue bound). */
+  pool?: Partial<PoolOptions>;
+  /** Response cache; `false` turns it off. */
+  cache?: false | { /** Most cached responses. @default 10000 */ max?: number; /** Time to live in ms. @default 3600000 (1 h, developer tier) */ ttlMs?: number };
+  /** Confidence calibration constants (advanced). */
+  calibration?: Partial<ScorerCalibration>;
+}
+
+export interface ResolvedOptions {
+  model: 'use-lite' | HfModelOptions;
+  embedder?: Embedder;
+  cacheDir: string;
+  pool: PoolOptions;
+  cache: { max: number; ttlMs: number } | false;
+  calibration: ScorerCalibration;
+}
+
+const KNOWN = ['model', 'embedder', 'cacheDir', 'pool', 'cache', 'calibration'] as const;
+const POOL_KNOWN = Object.keys(POOL_DEFAULTS);
+
+export function resolveOptions(options: EngineOptions = {}): Readonly<ResolvedOptions> {
+  rejectUnknown(options as Record<string, unknown>, KNOWN, '');
+  rejectUnknown((options.pool ?? {}) as Record<string, unknown>, POOL_KNOWN, 'pool.');
+  const pool = { ...POOL_DEFAULTS, ...options.pool };
+  for (const [k, v] of Object.entries(pool)) {
+    if (!Number.isInteger(v) || v < (k === 'maxWaitMs' ? 0 : 1)) {
+      throw new LabelwiseError('VALIDATION_ERROR', `option pool.${k} must be a ${k === 'maxWaitMs' ? 'non-negative' : 'positive'} integer`, { field: `pool.${k}` });
+    }
+  }
+  return Object.freeze({
+    model: options.model ?? 'use-lite',
+    embedder: options.embedder,
+    cacheDir: options.cacheDir ?? process.env.LABELWISE_CACHE_DIR ?? fileURLToPath(new URL('../../models/.cache', import.meta.url)),
+    pool: Object.freeze(pool),
+    cache: options.cache === false ? false : { max: options.cache?.max ?? 10_000, ttlMs: options.cache?.ttlMs ?? 3_600_000 },
+    calibration: Object.freeze({ ...DEFAULT_CALIBRATION, ...options.calibration }),
+  });
+}
+
+/** A misspelled option fails loudly with the likely fix instead of being silently ignored. */
+function rejectUnknown(given: Record<string, unknown>, known: readonly string[], prefix: string): void {
+  for (const key of Object.keys(given)) {
+    if (known.includes(key)) continue;
+    const near = known.find((k) => k.toLowerCase() === key.toLowerCase() || editDistance(k, key) <= 2);
+    const hint = near ? `; did you mean "${prefix}${near}"?` : `; known options: ${known.map((k) => prefix + k).join(', ')}`;
+    throw new LabelwiseError('VALIDATION_ERROR', `unknown option "${prefix}${key}"${hint}`, { field: prefix + key });
+  }
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length];
+}

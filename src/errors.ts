@@ -1,0 +1,166 @@
+/**
+ * Every error labelwise can report, in one table (spec §1.2), and the one error class that
+ * carries a code from it. The HTTP adapter and the library share both, so an in-process caller
+ * sees the same `status`, `code`, `message` and `details` as an HTTP client.
+ *
+ * `test/errors.test.ts` keeps this table in sync with the spec's table.
+ */
+
+/** Every error code of spec §1.2. */
+export type ErrorCode =
+  | 'INVALID_JSON'
+  | 'INVALID_API_KEY'
+  | 'INSUFFICIENT_BALANCE'
+  | 'SPENDING_LIMIT_REACHED'
+  | 'PERMISSION_DENIED'
+  | 'NOT_FOUND'
+  | 'CLASSIFIER_NOT_FOUND'
+  | 'BATCH_NOT_FOUND'
+  | 'KEY_NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  | 'BATCH_CONCURRENCY_LIMIT'
+  | 'BATCH_INVALID_STATE'
+  | 'BATCH_INPUT_MISSING'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'VALIDATION_ERROR'
+  | 'DOCUMENT_ERROR'
+  | 'RATE_LIMIT_EXCEEDED'
+  | 'CONCURRENCY_LIMIT_EXCEEDED'
+  | 'INTERNAL_ERROR'
+  | 'OVERLOADED';
+
+/**
+ * HTTP status and default message of every {@link ErrorCode} (spec §1.2).
+ *
+ * @example
+ * ```ts
+ * ERROR_TABLE.VALIDATION_ERROR.status; // 422
+ * ```
+ */
+export const ERROR_TABLE: Readonly<Record<ErrorCode, { readonly status: number; readonly message: string }>> =
+  Object.freeze({
+    INVALID_JSON: { status: 400, message: 'Request body is not valid JSON' },
+    INVALID_API_KEY: { status: 401, message: 'API key is missing, unknown, revoked or expired' },
+    INSUFFICIENT_BALANCE: { status: 402, message: 'Insufficient balance for this request' },
+    SPENDING_LIMIT_REACHED: { status: 402, message: 'Monthly spending limit reached' },
+    PERMISSION_DENIED: { status: 403, message: 'API key lacks the scope for this request' },
+    NOT_FOUND: { status: 404, message: 'Not found' },
+    CLASSIFIER_NOT_FOUND: { status: 404, message: 'Classifier not found' },
+    BATCH_NOT_FOUND: { status: 404, message: 'Batch job not found' },
+    KEY_NOT_FOUND: { status: 404, message: 'API key not found' },
+    METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
+    BATCH_CONCURRENCY_LIMIT: { status: 409, message: 'Another batch job of this account is processing' },
+    BATCH_INVALID_STATE: { status: 409, message: 'Batch job is in a state that forbids this action' },
+    BATCH_INPUT_MISSING: { status: 409, message: 'Batch job has no input file' },
+    PAYLOAD_TOO_LARGE: { status: 413, message: 'Request body is too large' },
+    UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type' },
+    VALIDATION_ERROR: { status: 422, message: 'Request is invalid' },
+    DOCUMENT_ERROR: { status: 422, message: 'Document or image cannot be read' },
+    RATE_LIMIT_EXCEEDED: { status: 429, message: 'Rate limit exceeded' },
+    CONCURRENCY_LIMIT_EXCEEDED: { status: 429, message: 'Too many concurrent requests' },
+    INTERNAL_ERROR: { status: 500, message: 'Internal error' },
+    OVERLOADED: { status: 503, message: 'Server is overloaded, retry later' },
+  });
+
+/**
+ * The error labelwise throws: a {@link ErrorCode} with its HTTP `status`, a message and
+ * optional structured `details` (e.g. `{ field: 'labels' }` for `VALIDATION_ERROR`).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await engine.classify({ text: 'hi', labels: [] });
+ * } catch (e) {
+ *   if (isLabelwiseError(e) && e.code === 'VALIDATION_ERROR') console.log(e.details?.field);
+ * }
+ * ```
+ */
+export class LabelwiseError extends Error {
+  override readonly name = 'LabelwiseError';
+  /** HTTP status of {@link code}, from {@link ERROR_TABLE}. */
+  readonly status: number;
+  /** Stable, machine-readable code. */
+  readonly code: ErrorCode;
+  /** Structured context, e.g. `{ field }` for validation errors; safe to send to clients. */
+  // `declare` so an error without details has no own `details: undefined` property.
+  declare readonly details?: Record<string, unknown>;
+
+  /**
+   * @param code - one of {@link ErrorCode}; decides `status`.
+   * @param message - defaults to the code's message in {@link ERROR_TABLE}.
+   * @param details - sent to clients as `details`, so never put secrets or internals here.
+   * @param options - `cause` is kept for logs and never sent to clients.
+   */
+  constructor(
+    code: ErrorCode,
+    message?: string,
+    details?: Record<string, unknown>,
+    options?: { cause?: unknown },
+  ) {
+    super(message ?? ERROR_TABLE[code].message, options);
+    this.code = code;
+    this.status = ERROR_TABLE[code].status;
+    if (details !== undefined) this.details = details;
+  }
+}
+
+/**
+ * Whether `e` is a {@link LabelwiseError}.
+ *
+ * @example
+ * ```ts
+ * if (isLabelwiseError(e)) res.statusCode = e.status;
+ * ```
+ */
+export function isLabelwiseError(e: unknown): e is LabelwiseError {
+  return e instanceof LabelwiseError;
+}
+
+/**
+ * A `VALIDATION_ERROR` naming the offending field.
+ *
+ * @param field - dotted path of the field, e.g. `labels.3` or `examples.billing.2`.
+ * @example
+ * ```ts
+ * throw validationError('labels', 'labels must be unique');
+ * ```
+ */
+export function validationError(field: string, message: string): LabelwiseError {
+  return new LabelwiseError('VALIDATION_ERROR', message, { field });
+}
+
+/** Wire body of an error (spec §1.2). */
+export interface ErrorBody {
+  /** Lower-case hyphenated {@link code}, e.g. `validation-error`. */
+  error: string;
+  code: ErrorCode;
+  message: string;
+  /** Same as `message`; the official SDKs read `detail`. */
+  detail: string;
+  details?: Record<string, unknown>;
+}
+
+/**
+ * The wire body of spec §1.2 for any thrown value. Anything that is not a
+ * {@link LabelwiseError} becomes `INTERNAL_ERROR` with the generic message, so stacks, file
+ * paths and other internals never reach a client.
+ *
+ * @example
+ * ```ts
+ * toErrorBody(validationError('labels', 'labels must be unique'));
+ * // { error: 'validation-error', code: 'VALIDATION_ERROR', message: 'labels must be unique',
+ * //   detail: 'labels must be unique', details: { field: 'labels' } }
+ * ```
+ */
+export function toErrorBody(err: unknown): ErrorBody {
+  const e = isLabelwiseError(err) ? err : new LabelwiseError('INTERNAL_ERROR');
+  const body: ErrorBody = {
+    error: e.code.toLowerCase().replaceAll('_', '-'),
+    code: e.code,
+    message: e.message,
+    detail: e.message,
+  };
+  if (e.details !== undefined) body.details = e.details;
+  return body;
+}

@@ -1,0 +1,11 @@
+import type { WorkerModelSpec } from '../model/types.js';
+
+/** One model run: `lengths.length` sequences, token ids flattened back to back. */
+export interface EmbedTask {
+  spec: WorkerModelSpec;
+  ids: Int32Array;
+  lengths: Int32Array;
+}
+
+/** The reply: `count × dimension` floats, row-major (transferred, not copied). */
+export type EmbedResult = Float32Array;

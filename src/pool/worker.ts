@@ -1,0 +1,78 @@
+import * as ort from 'onnxruntime-node';
+import { Piscina } from 'piscina';
+import type { WorkerModelSpec } from '../model/types.js';
+import type { EmbedResult, EmbedTask } from './protocol.js';
+
+// One session per model file per worker thread; created on the first task, kept for the worker's life.
+const sessions = new Map<string, Promise<ort.InferenceSession>>();
+
+function session(spec: WorkerModelSpec): Promise<ort.InferenceSession> {
+  let s = sessions.get(spec.onnxPath);
+  if (!s) {
+    s = ort.InferenceSession.create(spec.onnxPath, {
+      intraOpNumThreads: spec.threads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
+    });
+    sessions.set(spec.onnxPath, s);
+  }
+  return s;
+}
+
+/** Piscina entry point: pads the batch, runs the model, pools and returns vectors (transferred, not copied). */
+export default async function embed(task: EmbedTask): Promise<EmbedResult> {
+  const { spec, ids, lengths } = task;
+  const model = await session(spec);
+  const count = lengths.length;
+  const width = Math.max(1, ...lengths);
+  const inputIds = new BigInt64Array(count * width).fill(BigInt(spec.padId));
+  const mask = new BigInt64Array(count * width);
+  let offset = 0;
+  for (let row = 0; row < count; row++) {
+    for (let j = 0; j < lengths[row]; j++) {
+      inputIds[row * width + j] = BigInt(ids[offset + j]);
+      mask[row * width + j] = 1n;
+    }
+    offset += lengths[row];
+  }
+  const feeds: Record<string, ort.Tensor> = {};
+  const dims = [count, width];
+  feeds[spec.inputNames.ids] = new ort.Tensor('int64', inputIds, dims);
+  if (model.inputNames.includes(spec.inputNames.mask)) feeds[spec.inputNames.mask] = new ort.Tensor('int64', mask, dims);
+  if (model.inputNames.includes(spec.inputNames.typeIds)) feeds[spec.inputNames.typeIds] = new ort.Tensor('int64', new BigInt64Array(count * width), dims);
+  const outputs = await model.run(feeds, [spec.outputName]);
+  const output = outputs[spec.outputName];
+  const vectors = pool(output.data as Float32Array, output.dims as number[], lengths, spec);
+  for (const t of Object.values(outputs)) t.dispose();
+  return Piscina.move(vectors) as EmbedResult;
+}
+
+function pool(data: Float32Array, dims: number[], lengths: Int32Array, spec: WorkerModelSpec): Float32Array {
+  const count = lengths.length;
+  let out: Float32Array;
+  if (spec.pooling === 'none') {
+    out = Float32Array.from(data);
+  } else {
+    const [, seq, dim] = dims;
+    out = new Float32Array(count * dim);
+    for (let row = 0; row < count; row++) {
+      const take = spec.pooling === 'cls' ? 1 : lengths[row];
+      for (let t = 0; t < take; t++) {
+        const base = (row * seq + t) * dim;
+        for (let d = 0; d < dim; d++) out[row * dim + d] += data[base + d];
+      }
+      for (let d = 0; d < dim; d++) out[row * dim + d] /= Math.max(1, take);
+    }
+  }
+  if (spec.normalize) {
+    const dim = out.length / count;
+    for (let row = 0; row < count; row++) {
+      let sum = 0;
+      for (let d = 0; d < dim; d++) sum += out[row * dim + d] ** 2;
+      const scale = 1 / Math.max(Math.sqrt(sum), 1e-12);
+      for (let d = 0; d < dim; d++) out[row * dim + d] *= scale;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import type { Embedder } from '../model/embedder.js';
+import type { Priority } from '../schema/index.js';
+import { describedLabel, labelTemplates } from './label-text.js';
+import { blend, mean } from './vectors.js';
+
+/** A label set as the scorer needs it. */
+export interface LabelConfigInput {
+  labels: string[];
+  descriptions: Record<string, string>;
+  examples: Record<string, string[]>;
+  text_type?: string;
+}
+
+/** One vector per label, in the config's label order, plus what went into it. */
+export interface LabelPrototypes {
+  labels: string[];
+  vectors: Float32Array[];
+  /** Whether a label had examples (few-shot): its prototype leans on them. */
+  fewShot: boolean[];
+}
+
+/**
+ * Builds label prototypes and caches them twice: every embedded sentence by content (so labels
+ * shared between configs are embedded once) and every whole config by its hash (so a repeated
+ * label set costs one hash lookup). Concurrent requests for the same config share one build.
+ */
+export class PrototypeBuilder {
+  readonly #embedder: Embedder;
+  readonly #sentences: LRUCache<string, Float32Array>;
+  readonly #configs: LRUCache<string, Promise<LabelPrototypes>>;
+
+  constructor(embedder: Embedder, options: { maxSentences: number; maxConfigs: number }) {
+    this.#embedder = embedder;
+    this.#sentences = new LRUCache({ max: options.maxSentences });
+    this.#configs = new LRUCache({ max: options.maxConfigs });
+  }
+
+  build(config: LabelConfigInput, priority: Priority = 'standard'): Promise<LabelPrototypes> {
+    const key = configHash(config);
+    let built = this.#configs.get(key);
+    if (!built) {
+      built = this.#build(config, priority);
+      this.#configs.set(key, built);
+      // A failed build (e.g. overload) must not poison the cache for later calls.
+      built.catch(() => this.#configs.delete(key));
+    }
+    return built;
+  }
+
+  async #build(config: LabelConfigInput, priority: Priority): Promise<LabelPrototypes> {
+    const plans = config.labels.map((label) => ({
+      templates: labelTemplates(label, config.text_type),
+      description: config.descriptions[label] ? describedLabel(label, config.descriptions[label]) : undefined,
+      examples: config.examples[label] ?? [],
+    }));
+    const wanted = new Set<string>();
+    for (const p of plans) {
+      for (const t of p.templates) wanted.add(t);
+      if (p.description) wanted.add(p.description);
+      for (const e of p.examples) wanted.add(e);
+    }
+    await this.#embedMissing([...wanted], priority);
+    const vec = (text: string) => this.#sentences.get(text) as Float32Array;
+    const vectors = plans.map((p) => {
+      let name = mean(p.templates.map(vec));
+      if (p.description) name = blend([{ vector: name, weight: 1 }, { vector: vec(p.description), weight: 1 }]);
+      if (p.examples.length === 0) return name;
+      // More examples earn more trust than the name; a single example does not outvote it.
+      const centroid = mean(p.examples.map(vec));
+      return blend([{ vector: name, weight: 1 }, { vector: centroid, weight: Math.min(p.examples.length, 8) / 2 }]);
+    });
+    return { labels: config.labels, vectors, fewShot: plans.map((p) => p.examples.length > 0) };
+  }
+
+  async #embedMissing(texts: string[], priority: Priority): Promise<void> {
+    const missing = texts.filter((t) => !this.#sentences.has(t));
+    if (missing.length === 0) return;
+    const embedded = await this.#embedder.embed(missing, { priority });
+    missing.forEach((t, i) => this.#sentences.set(t, embedded[i].vector));
+  }
+}
+
+/** Content hash of a label config: label order matters for the prototypes array, not for answers. */
+export function configHash(config: LabelConfigInput): string {
+  return createHash('sha256')
+    .update(JSON.stringify([config.labels, sortKeys(config.descriptions), sortKeys(config.examples), config.text_type ?? null]))
+    .digest('hex');
+}
+
+function sortKeys<T>(record: Record<string, T>): [string, T][] {
+  return Object.keys(record)
+    .sort()
+    .map((k) => [k, record[k]]);
+}

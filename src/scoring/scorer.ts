@@ -1,0 +1,51 @@
+import type { LabelScore } from '../schema/index.js';
+import type { LabelPrototypes } from './prototypes.js';
+import { dot, round4 } from './vectors.js';
+
+/**
+ * Turns cosine similarities into confidences.
+ * - `classify`: softmax over labels at `temperature` — the probability of each candidate.
+ * - `tag` and detection mode: an independent logistic per label on the similarity itself, so a
+ *   label can apply (or not) regardless of the others, and unrelated text scores low.
+ */
+export interface ScorerCalibration {
+  /** Softmax temperature on cosine similarity. */
+  temperature: number;
+  /** Similarity at which an independent label is a coin flip. */
+  bias: number;
+  /** Logistic slope: similarity units per e-fold of odds. */
+  scale: number;
+}
+
+export const DEFAULT_CALIBRATION: Readonly<ScorerCalibration> = Object.freeze({
+  temperature: 0.04,
+  bias: 0.3,
+  scale: 0.05,
+});
+
+export function similarities(text: Float32Array, prototypes: LabelPrototypes): number[] {
+  return prototypes.vectors.map((p) => dot(text, p));
+}
+
+/** The single best label and its probability among the candidates. */
+export function classifyScores(sims: number[], labels: string[], cal: ScorerCalibration): LabelScore {
+  let best = 0;
+  for (let i = 1; i < sims.length; i++) if (sims[i] > sims[best]) best = i;
+  if (sims.length === 1) return { label: labels[0], confidence: round4(logistic(sims[0], cal)) };
+  const max = sims[best];
+  let total = 0;
+  for (const s of sims) total += Math.exp((s - max) / cal.temperature);
+  return { label: labels[best], confidence: round4(1 / total) };
+}
+
+/** Every label whose independent confidence reaches `threshold`, most confident first. */
+export function tagScores(sims: number[], labels: string[], threshold: number, cal: ScorerCalibration): LabelScore[] {
+  return sims
+    .map((s, i) => ({ label: labels[i], confidence: round4(logistic(s, cal)) }))
+    .filter((s) => s.confidence >= threshold)
+    .sort((a, b) => b.confidence - a.confidence || a.label.localeCompare(b.label));
+}
+
+function logistic(similarity: number, cal: ScorerCalibration): number {
+  return 1 / (1 + Math.exp(-(similarity - cal.bias) / cal.scale));
+}
