@@ -69,11 +69,10 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, { readonly status: number; 
  *
  * @example
  * ```ts
- * try {
- *   await engine.classify({ text: 'hi', labels: [] });
- * } catch (e) {
- *   if (isLabelwiseError(e) && e.code === 'VALIDATION_ERROR') console.log(e.details?.field);
- * }
+ * const e = new LabelwiseError('CLASSIFIER_NOT_FOUND', 'classifier "support@v3" not found', {
+ *   classifier: 'support@v3',
+ * });
+ * e.status; // 404
  * ```
  */
 export class LabelwiseError extends Error {

@@ -3,7 +3,7 @@ import { InferencePool } from '../pool/inference-pool.js';
 import type { ModelBackend } from './types.js';
 import { aggregateWindows, splitWindows } from './windows.js';
 
-/** One embedded text: a unit vector and the model tokens it cost (every window counted). */
+/** One embedded text: a unit vector and its model tokens (the whole text, overlaps counted once). */
 export interface EmbeddedText {
   vector: Float32Array;
   tokens: number;

@@ -14,7 +14,8 @@ interface Piece {
 }
 
 /**
- * SentencePiece unigram tokenizer over a `[piece, logProb][]` vocabulary: NFKC, whitespace
+ * SentencePiece unigram tokenizer over a `[piece, logProb][]` vocabulary: NFKC, control
+ * characters dropped, whitespace
  * collapsed to single spaces (SentencePiece's default normalizer does the same), `▁` marks a
  * word start, and Viterbi picks the segmentation with the highest total log-probability.
  * Characters no piece covers become one unknown id per run (consecutive unknowns merge).
@@ -44,7 +45,13 @@ export class UnigramTokenizer {
 
   /** The normalized string the model sees: NFKC, collapsed whitespace, `▁` word markers. */
   normalize(text: string): string {
-    const collapsed = text.normalize('NFKC').replace(/\s+/gu, ' ').trim();
+    // Control and zero-width characters carry no meaning for the model (SentencePiece's
+    // normalizer drops them too); whitespace runs become one space.
+    const collapsed = text
+      .normalize('NFKC')
+      .replace(/[\u200B-\u200D\uFEFF]|(?![\t\n\v\f\r])\p{Cc}/gu, '')
+      .replace(/\s+/gu, ' ')
+      .trim();
     return collapsed.length === 0 ? '' : SPACE_MARKER + collapsed.replaceAll(' ', SPACE_MARKER);
   }
 

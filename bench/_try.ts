@@ -1,0 +1,2 @@
+import { throughput } from './throughput.js';
+console.log(JSON.stringify(await throughput(), null, 1));
