@@ -62,11 +62,10 @@ export async function rawSingle(onnxPath: string, threads: number, batches: Padd
  * onnxruntime-node, so concurrency needs threads). Batches are handed out on demand.
  */
 export async function rawWorkers(onnxPath: string, workers: number, batches: PaddedBatch[]): Promise<RawRunner> {
-  const url = new URL('./raw-ort-worker.ts', import.meta.url);
+  const url = new URL('./raw-ort-worker.mjs', import.meta.url);
   const pool = await Promise.all(
     Array.from({ length: workers }, async () => {
-      // A .ts entry cannot be a Worker's main module on Node 20; a dynamic import goes through tsx.
-      const w = new Worker(`import(${JSON.stringify(url.href)})`, { eval: true, execArgv: ['--import', 'tsx'], workerData: { onnxPath, threads: 1, batches } });
+      const w = new Worker(url, { execArgv: [], workerData: { onnxPath, threads: 1, batches } });
       await new Promise<void>((resolve, reject) => (w.once('message', () => resolve()), w.once('error', reject)));
       return w;
     }),
