@@ -1,5 +1,6 @@
 import { resolveOptions } from '../../src/engine/options.js';
 import { loadUseLite, USE_LITE_MAX_TOKENS } from '../../src/model/use-lite/index.js';
+import { splitWindows } from '../../src/model/windows.js';
 
 /** The engine's default model (converted on first use into the default cache dir). */
 export async function defaultModel(): Promise<{ onnxPath: string; encode(text: string): number[] }> {
@@ -8,15 +9,15 @@ export async function defaultModel(): Promise<{ onnxPath: string; encode(text: s
 }
 
 /**
- * Token ids as the engine feeds them. The bench texts fit in one 128-token window; longer ones
- * are clipped here (the engine would window them) and counted so the report can say so.
+ * The exact sequences the engine sends to its pool: texts over 128 tokens become overlapping
+ * windows (PooledEmbedder: size 128, overlap 32), so the raw reference does the same model work.
  */
-export function tokenizeAll(encode: (t: string) => number[], texts: string[]): { ids: number[][]; clipped: number; meanTokens: number } {
-  let clipped = 0;
-  const ids = texts.map((t) => {
-    const seq = encode(t);
-    if (seq.length > USE_LITE_MAX_TOKENS) clipped++;
-    return seq.slice(0, USE_LITE_MAX_TOKENS);
-  });
-  return { ids, clipped, meanTokens: ids.reduce((n, s) => n + s.length, 0) / ids.length };
+export function engineSequences(encode: (t: string) => number[], texts: string[]): { seqs: number[][]; windowed: number; meanTokens: number } {
+  const perText = texts.map((t) => splitWindows(encode(t), USE_LITE_MAX_TOKENS, 32));
+  const seqs = perText.flat();
+  return {
+    seqs,
+    windowed: perText.filter((w) => w.length > 1).length,
+    meanTokens: seqs.reduce((n, s) => n + s.length, 0) / seqs.length,
+  };
 }

@@ -37,6 +37,8 @@ export const sessionOptions = (threads: number): ort.InferenceSession.SessionOpt
 export interface RawRunner {
   /** Embeds every prepared batch once. */
   run(): Promise<void>;
+  /** Runs the first batch on every session (first runs allocate; keep them out of timing). */
+  warm(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -53,6 +55,7 @@ export async function rawSingle(onnxPath: string, threads: number, batches: Padd
     async run() {
       for (const f of feeds) await session.run(f, ['embeddings']);
     },
+    warm: async () => void (await session.run(feeds[0], ['embeddings'])),
     close: () => session.release(),
   };
 }
@@ -83,6 +86,12 @@ export async function rawWorkers(onnxPath: string, workers: number, batches: Pad
           feed(w);
         }
       }),
+    warm: async () => {
+      for (const w of pool) {
+        w.removeAllListeners('message').removeAllListeners('error');
+        await new Promise((resolve, reject) => (w.once('message', resolve), w.once('error', reject), w.postMessage(0)));
+      }
+    },
     close: async () => void (await Promise.all(pool.map((w) => w.terminate()))),
   };
 }

@@ -151,9 +151,8 @@ export class Engine {
 
   async #score(endpoint: Endpoint, vector: Float32Array, tokens: number, config: ResolvedConfig, req: NormalizedRequest): Promise<SingleBody> {
     const prototypes = await this.#prototypes.build(config, req.priority);
-    const sims = similarities(vector, prototypes);
-    if (endpoint === 'classify') return { ...classifyScores(sims, prototypes.labels, this.#calibration), tokens };
-    return { labels: tagScores(sims, prototypes.labels, config.threshold, this.#calibration), tokens };
+    if (endpoint === 'classify') return { ...classifyScores(vector, prototypes, this.#calibration), tokens };
+    return { labels: tagScores(similarities(vector, prototypes), prototypes.labels, config.threshold, this.#calibration), tokens };
   }
 
   #resolve(req: NormalizedRequest, raw: unknown): Promise<ResolvedConfig> {

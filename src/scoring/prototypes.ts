@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { Embedder } from '../model/embedder.js';
 import type { Priority } from '../schema/index.js';
 import { describedLabel, labelTemplates } from './label-text.js';
+import { FewShotHead } from './few-shot-head.js';
 import { blend, mean } from './vectors.js';
 
 /** A label set as the scorer needs it. */
@@ -19,6 +20,8 @@ export interface LabelPrototypes {
   vectors: Float32Array[];
   /** Whether a label had examples (few-shot): its prototype leans on them. */
   fewShot: boolean[];
+  /** Fitted when examples are given for two or more labels; `classify` scores through it. */
+  head?: FewShotHead;
 }
 
 /**
@@ -63,15 +66,19 @@ export class PrototypeBuilder {
     }
     await this.#embedMissing([...wanted], priority);
     const vec = (text: string) => this.#sentences.get(text) as Float32Array;
-    const vectors = plans.map((p) => {
-      let name = mean(p.templates.map(vec));
-      if (p.description) name = blend([{ vector: name, weight: 1 }, { vector: vec(p.description), weight: 1 }]);
-      if (p.examples.length === 0) return name;
+    const names = plans.map((p) => {
+      const name = mean(p.templates.map(vec));
+      return p.description ? blend([{ vector: name, weight: 1 }, { vector: vec(p.description), weight: 1 }]) : name;
+    });
+    const vectors = plans.map((p, i) => {
+      if (p.examples.length === 0) return names[i];
       // More examples earn more trust than the name; a single example does not outvote it.
       const centroid = mean(p.examples.map(vec));
-      return blend([{ vector: name, weight: 1 }, { vector: centroid, weight: Math.min(p.examples.length, 8) / 2 }]);
+      return blend([{ vector: names[i], weight: 1 }, { vector: centroid, weight: Math.min(p.examples.length, 8) / 2 }]);
     });
-    return { labels: config.labels, vectors, fewShot: plans.map((p) => p.examples.length > 0) };
+    const examples = plans.flatMap((p, label) => p.examples.map((e) => ({ vector: vec(e), label })));
+    const head = config.labels.length > 1 && examples.length > 0 ? new FewShotHead(names, examples) : undefined;
+    return { labels: config.labels, vectors, fewShot: plans.map((p) => p.examples.length > 0), head };
   }
 
   async #embedMissing(texts: string[], priority: Priority): Promise<void> {

@@ -1,4 +1,5 @@
 import type { LabelScore } from '../schema/index.js';
+import { argmax } from './few-shot-head.js';
 import type { LabelPrototypes } from './prototypes.js';
 import { dot, round4 } from './vectors.js';
 
@@ -28,13 +29,16 @@ export function similarities(text: Float32Array, prototypes: LabelPrototypes): n
 }
 
 /** The single best label and its probability among the candidates. */
-export function classifyScores(sims: number[], labels: string[], cal: ScorerCalibration): LabelScore {
-  let best = 0;
-  for (let i = 1; i < sims.length; i++) if (sims[i] > sims[best]) best = i;
-  if (sims.length === 1) return { label: labels[0], confidence: round4(logistic(sims[0], cal)) };
-  const max = sims[best];
+export function classifyScores(text: Float32Array, prototypes: LabelPrototypes, cal: ScorerCalibration): LabelScore {
+  const { labels, head } = prototypes;
+  if (labels.length === 1) return { label: labels[0], confidence: round4(logistic(dot(text, prototypes.vectors[0]), cal)) };
+  // With examples, the few-shot head scores (its temperature fitted on the examples);
+  // without, cosine similarity to the label prototypes at the default temperature.
+  const scores = head ? head.scores(text) : similarities(text, prototypes);
+  const temperature = head ? head.temperature : cal.temperature;
+  const best = argmax(scores);
   let total = 0;
-  for (const s of sims) total += Math.exp((s - max) / cal.temperature);
+  for (const s of scores) total += Math.exp((s - scores[best]) / temperature);
   return { label: labels[best], confidence: round4(1 / total) };
 }
 

@@ -1,0 +1,34 @@
+import { createEngine } from '../src/index.js';
+import { resolveOptions } from '../src/engine/options.js';
+import { createEmbedder } from '../src/engine/model-loader.js';
+import { loadUseLite } from '../src/model/use-lite/index.js';
+import { InferencePool } from '../src/pool/inference-pool.js';
+import { splitWindows } from '../src/model/windows.js';
+import { LABELS_10, loadTexts } from './lib/data.js';
+import { padBatches, rawWorkers } from './lib/raw-ort.js';
+const { texts } = loadTexts(1000);
+const opts = resolveOptions({});
+const backend = await loadUseLite(opts.cacheDir);
+let t = performance.now();
+const tok = texts.map((x) => backend.tokenizer.encode(x));
+console.log('tokenize 1000 ms', (performance.now() - t).toFixed(1));
+t = performance.now();
+texts.map((x) => backend.tokenizer.encode(x));
+console.log('tokenize 1000 (2nd) ms', (performance.now() - t).toFixed(1));
+const seqs = tok.flatMap((ids) => splitWindows(ids, 128, 32));
+console.log('sequences', seqs.length);
+const pool = new InferencePool(backend.spec, opts.pool);
+const embedder = await createEmbedder(opts);
+const engine = await createEngine();
+const raw = await rawWorkers(backend.spec.onnxPath, 2, padBatches(seqs, 64));
+await pool.embed(seqs.slice(0, 128)); await embedder.embed(texts.slice(0, 128));
+await engine.classifyBatch({ texts: texts.slice(0, 128), labels: LABELS_10, cache: false });
+await raw.run();
+for (let r = 0; r < 3; r++) {
+  const time = async (name: string, f: () => Promise<unknown>) => { const s = performance.now(); await f(); console.log(r, name, (performance.now() - s).toFixed(0)); };
+  await time('raw2x1', () => raw.run());
+  await time('pool', () => pool.embed(seqs));
+  await time('embedder', () => embedder.embed(texts));
+  await time('engine', () => engine.classifyBatch({ texts, labels: LABELS_10, cache: false }));
+}
+await Promise.all([pool.close(), embedder.close(), engine.close(), raw.close()]);
