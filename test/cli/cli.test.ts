@@ -1,0 +1,53 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+// The CLI is tested as users run it: the built bin (npm test builds first), real stdin/stdout.
+const BIN = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
+const run = (args: string[], input?: string) => spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8', timeout: 60_000 });
+
+describe('labelwise CLI', () => {
+  it('classifies one text and prints the JSON response', () => {
+    const out = run(['classify', 'The striker scored twice in the cup final', '--labels', 'sports,politics,cooking']);
+    expect(out.status).toBe(0);
+    const body = JSON.parse(out.stdout);
+    expect(body).toMatchObject({ label: 'sports', cached: false });
+    expect(body.confidence).toBeGreaterThan(0.5);
+  });
+
+  it('tags with --tag and --threshold, and reads --descriptions and --examples files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-cli-'));
+    writeFileSync(join(dir, 'd.json'), JSON.stringify({ cooking: 'recipes, baking, kitchens' }));
+    writeFileSync(join(dir, 'e.json'), JSON.stringify({ cooking: ['Bake the bread'], sports: ['The team won'] }));
+    const out = run(['classify', 'Knead the dough and bake it', '--labels', 'sports,cooking', '--tag', '--threshold', '0', '--descriptions', join(dir, 'd.json'), '--examples', join(dir, 'e.json')]);
+    expect(out.status).toBe(0);
+    const body = JSON.parse(out.stdout);
+    expect(body.labels.map((l: { label: string }) => l.label)).toEqual(['cooking', 'sports']);
+  });
+
+  it('streams NDJSON in --batch mode, one line per input line, bad lines isolated', () => {
+    const input = ['{"text":"Stocks fell on Wall Street","id":"a"}', 'not json', '{"text":"  "}', '"The new phone has a faster chip"'].join('\n');
+    const out = run(['classify', '--batch', '--labels', 'sports,business,technology'], input);
+    expect(out.status).toBe(0);
+    const lines = out.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatchObject({ index: 0, id: 'a', label: 'business' });
+    expect(lines[1]).toMatchObject({ index: 1, code: 'INVALID_JSON', tokens: 0 });
+    expect(lines[2]).toMatchObject({ index: 2, code: 'VALIDATION_ERROR' });
+    expect(lines[3]).toMatchObject({ index: 3, label: 'technology' });
+    expect(out.stderr).toBe(''); // no progress bar when stderr is not a terminal
+  });
+
+  it('prints the spec error body and exits 2 on bad input', () => {
+    const out = run(['classify', 'x', '--labels', 'a,a']);
+    expect(out.status).toBe(2);
+    expect(JSON.parse(out.stderr)).toMatchObject({ code: 'VALIDATION_ERROR', error: 'validation-error', details: { field: 'labels' } });
+  });
+
+  it('exits 2 with usage on an unknown command or flag', () => {
+    expect(run(['frobnicate']).status).toBe(2);
+    expect(run(['classify', 'x', '--labelz', 'a']).status).toBe(2);
+  });
+});
