@@ -1,2 +1,0 @@
-import { throughput } from './throughput.js';
-console.log(JSON.stringify(await throughput(), null, 1));
