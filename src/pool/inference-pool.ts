@@ -74,12 +74,21 @@ export class InferencePool {
     return this.#pending.length + this.#inFlight;
   }
 
+  /** Fails at once with OVERLOADED when `count` more sequences would overflow the queue. */
+  assertRoom(count: number): void {
+    if (this.#closed) throw new LabelwiseError('OVERLOADED', 'the engine is shutting down');
+    if (this.load + count > this.#options.maxQueue) {
+      throw new LabelwiseError('OVERLOADED', 'the inference queue is full; retry shortly', { retry_after: 1 });
+    }
+  }
+
   /** Embeds token sequences (each within the model's limit); resolves with one vector per sequence. */
   embed(sequences: number[][], priority: 'standard' | 'fast' = 'standard'): Promise<Float32Array[]> {
-    if (this.#closed) return Promise.reject(new LabelwiseError('OVERLOADED', 'the engine is shutting down'));
-    if (sequences.length === 0) return Promise.resolve([]);
-    if (this.load + sequences.length > this.#options.maxQueue) {
-      return Promise.reject(new LabelwiseError('OVERLOADED', 'the inference queue is full; retry shortly', { retry_after: 1 }));
+    if (sequences.length === 0 && !this.#closed) return Promise.resolve([]);
+    try {
+      this.assertRoom(sequences.length);
+    } catch (err) {
+      return Promise.reject(err);
     }
     return new Promise((resolve, reject) => {
       const request: Request = { results: new Array(sequences.length), remaining: sequences.length, failed: false, resolve, reject };

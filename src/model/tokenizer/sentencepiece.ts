@@ -8,10 +8,14 @@ export interface UnigramOptions {
   unkId?: number;
 }
 
-interface Piece {
-  id: number;
+/** Trie over code points: walking it stops as soon as no piece continues the prefix. */
+interface TrieNode {
+  next: Map<number, TrieNode>;
+  id: number; // -1 when no piece ends here
   score: number;
 }
+
+const newNode = (): TrieNode => ({ next: new Map(), id: -1, score: 0 });
 
 /**
  * SentencePiece unigram tokenizer over a `[piece, logProb][]` vocabulary: NFKC, control
@@ -21,24 +25,28 @@ interface Piece {
  * Characters no piece covers become one unknown id per run (consecutive unknowns merge).
  */
 export class UnigramTokenizer {
-  readonly #pieces = new Map<string, Piece>();
-  readonly #maxPieceLength: number;
+  readonly #root: TrieNode = newNode();
   readonly #unkId: number;
   readonly #unkScore: number;
 
   constructor(vocab: ReadonlyArray<readonly [string, number]>, options: UnigramOptions = {}) {
     const reserved = options.reservedCount ?? 6;
     this.#unkId = options.unkId ?? 0;
-    let maxLength = 1;
     let minScore = 0;
     for (let id = reserved; id < vocab.length; id++) {
       const [piece, score] = vocab[id];
-      if (this.#pieces.has(piece)) continue; // first occurrence wins, as in SentencePiece
-      this.#pieces.set(piece, { id, score });
-      maxLength = Math.max(maxLength, [...piece].length);
+      let node = this.#root;
+      for (const ch of piece) {
+        const code = ch.codePointAt(0) as number;
+        let child = node.next.get(code);
+        if (!child) node.next.set(code, (child = newNode()));
+        node = child;
+      }
+      if (node.id !== -1) continue; // first occurrence wins, as in SentencePiece
+      node.id = id;
+      node.score = score;
       minScore = Math.min(minScore, score);
     }
-    this.#maxPieceLength = maxLength;
     // SentencePiece penalises an unknown character 10 nats below the rarest piece.
     this.#unkScore = minScore - 10;
   }
@@ -56,7 +64,7 @@ export class UnigramTokenizer {
   }
 
   encode(text: string): number[] {
-    const chars = Array.from(this.normalize(text));
+    const chars = Array.from(this.normalize(text), (ch) => ch.codePointAt(0) as number);
     const n = chars.length;
     if (n === 0) return [];
     const best = new Float64Array(n + 1).fill(-Infinity);
@@ -65,14 +73,14 @@ export class UnigramTokenizer {
     best[0] = 0;
     for (let start = 0; start < n; start++) {
       if (best[start] === -Infinity) continue;
-      let piece = '';
+      let node: TrieNode | undefined = this.#root;
       let matched = false;
-      for (let len = 1; len <= this.#maxPieceLength && start + len <= n; len++) {
-        piece += chars[start + len - 1];
-        const found = this.#pieces.get(piece);
-        if (!found) continue;
+      for (let len = 1; start + len <= n; len++) {
+        node = node.next.get(chars[start + len - 1]);
+        if (!node) break;
+        if (node.id === -1) continue;
         if (len === 1) matched = true;
-        this.#relax(best, backId, backLen, start, len, found.id, found.score);
+        this.#relax(best, backId, backLen, start, len, node.id, node.score);
       }
       if (!matched) this.#relax(best, backId, backLen, start, 1, this.#unkId, this.#unkScore);
     }

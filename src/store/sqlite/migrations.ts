@@ -1,0 +1,150 @@
+/**
+ * The schema as an ordered list of migrations; `PRAGMA user_version` is the number applied.
+ * Never edit a shipped migration: append one. Every table is STRICT, every time is integer
+ * epoch milliseconds (UTC), every amount integer micro-dollars.
+ */
+import type Database from 'better-sqlite3';
+import { LabelwiseError } from '../../errors.js';
+
+export interface Migration {
+  /** 1-based position; equals the `user_version` after it ran. */
+  readonly version: number;
+  readonly description: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = Object.freeze([
+  {
+    version: 1,
+    description: 'accounts, keys, saved classifiers',
+    sql: `
+      CREATE TABLE accounts (
+        id TEXT PRIMARY KEY,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE keys (
+        id TEXT PRIMARY KEY,
+        account TEXT NOT NULL REFERENCES accounts(id),
+        name TEXT,
+        prefix TEXT NOT NULL,
+        hash BLOB NOT NULL UNIQUE CHECK (length(hash) = 32),
+        scopes TEXT NOT NULL CHECK (json_valid(scopes)),
+        tier TEXT NOT NULL CHECK (tier IN ('public', 'developer', 'production')),
+        log_inputs INTEGER NOT NULL CHECK (log_inputs IN (0, 1)),
+        log_retention_days INTEGER NOT NULL CHECK (log_retention_days > 0),
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER,
+        last_used_at INTEGER,
+        revoked_at INTEGER
+      ) STRICT;
+      CREATE INDEX keys_by_account ON keys(account, created_at);
+
+      CREATE TABLE classifiers (
+        account TEXT NOT NULL REFERENCES accounts(id),
+        name TEXT NOT NULL,
+        version INTEGER NOT NULL CHECK (version >= 1),
+        labels TEXT NOT NULL CHECK (json_valid(labels)),
+        descriptions TEXT NOT NULL CHECK (json_valid(descriptions)),
+        examples TEXT NOT NULL CHECK (json_valid(examples)),
+        text_type TEXT,
+        threshold REAL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (account, name, version)
+      ) STRICT;
+    `,
+  },
+  {
+    version: 2,
+    description: 'usage rows and logged inputs, ledger, billing periods',
+    sql: `
+      ALTER TABLE accounts ADD COLUMN balance_micros INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE accounts ADD COLUMN spend_limit_micros INTEGER;
+
+      CREATE TABLE usage (
+        id INTEGER PRIMARY KEY,
+        account TEXT NOT NULL REFERENCES accounts(id),
+        request_id TEXT NOT NULL,
+        key_id TEXT,
+        endpoint TEXT NOT NULL,
+        method TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        priority TEXT,
+        tokens INTEGER NOT NULL,
+        visual_tokens INTEGER NOT NULL,
+        cached INTEGER NOT NULL,
+        latency_ms INTEGER NOT NULL,
+        cost_micros INTEGER NOT NULL,
+        error_code TEXT,
+        label TEXT,
+        labels TEXT,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+      -- Range scans for usage and logs; the implicit rowid makes (created_at, id) a total order.
+      CREATE INDEX usage_by_time ON usage(account, created_at);
+      CREATE INDEX usage_by_request ON usage(request_id);
+
+      -- Inputs live apart so usage rows stay small and purging is one indexed DELETE.
+      CREATE TABLE usage_inputs (
+        usage_id INTEGER PRIMARY KEY REFERENCES usage(id) ON DELETE CASCADE,
+        input TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX usage_inputs_by_expiry ON usage_inputs(expires_at);
+
+      CREATE TABLE ledger (
+        id INTEGER PRIMARY KEY,
+        account TEXT NOT NULL REFERENCES accounts(id),
+        type TEXT NOT NULL CHECK (type IN ('credit', 'charge')),
+        amount_micros INTEGER NOT NULL CHECK (amount_micros >= 0),
+        kind TEXT,
+        tokens INTEGER NOT NULL DEFAULT 0,
+        free_tokens INTEGER NOT NULL DEFAULT 0,
+        request_id TEXT,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX ledger_by_time ON ledger(account, created_at);
+
+      -- Running monthly sums of the ledger's charges, kept in the same transactions.
+      CREATE TABLE billing_periods (
+        account TEXT NOT NULL REFERENCES accounts(id),
+        period TEXT NOT NULL,
+        tokens INTEGER NOT NULL DEFAULT 0,
+        free_tokens_used INTEGER NOT NULL DEFAULT 0,
+        spend_micros INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (account, period)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
+]);
+
+/** The schema version this code writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Brings `db` to `migrations.length`, all pending migrations in one IMMEDIATE transaction, so
+ * a crash leaves the previous version and concurrent openers run them once.
+ * @throws `INTERNAL_ERROR` when the file's schema is newer than `migrations` (never touched).
+ */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): void {
+  const target = migrations.length;
+  const version = () => db.pragma('user_version', { simple: true }) as number;
+  const check = (current: number) => {
+    if (current > target) {
+      throw new LabelwiseError(
+        'INTERNAL_ERROR',
+        `database schema v${current} is newer than this labelwise (v${target}); upgrade labelwise`,
+        { schema_version: current, supported_version: target },
+      );
+    }
+  };
+  check(version());
+  if (version() === target) return;
+  db.transaction(() => {
+    // Re-read under the write lock: another process may have migrated meanwhile.
+    const current = version();
+    check(current);
+    for (const m of migrations.slice(current)) db.exec(m.sql);
+    db.pragma(`user_version = ${target}`);
+  }).immediate();
+}

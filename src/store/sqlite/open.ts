@@ -1,0 +1,163 @@
+/** `openStores`: every store over one SQLite file, sharing one write-behind buffer. */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { validationError } from '../../errors.js';
+import { DEFAULT_PRICES, FREE_TOKENS_MONTHLY } from '../pricing.js';
+import type { Prices, Stores } from '../types.js';
+import type { UsageRecord } from '../validate.js';
+import { SqliteBillingStore } from './billing.js';
+import { SqliteClassifierStore } from './classifiers.js';
+import { Accounts, openDatabase, type Db } from './database.js';
+import { SqliteKeyStore } from './keys.js';
+import { SqliteUsageStore, usageWriter } from './usage.js';
+import { WriteBuffer, type BufferedEntry, type ChargeRecord } from './write-buffer.js';
+
+/** Options of {@link openStores}. */
+export interface OpenStoresOptions {
+  /**
+   * Directory of `labelwise.db` (created if missing). `':memory:'` or undefined: a private
+   * in-memory database, gone on close.
+   * @default undefined
+   */
+  dataDir?: string;
+  /** How long a write waits for another connection's lock, in ms. @default 5000 */
+  busyTimeoutMs?: number;
+  /** Longest time a usage row or charge waits in memory, in ms. @default 250 */
+  flushIntervalMs?: number;
+  /** Buffered rows that trigger a flush at once. @default 500 */
+  flushMaxRows?: number;
+  /** How often logged inputs past retention are purged, in ms. @default 3_600_000 (1 h) */
+  purgeIntervalMs?: number;
+  /** USD per 1M tokens. @default { standard: 0.20, fast: 0.60, batch: 0.08 } */
+  prices?: Partial<Prices>;
+  /** Free tokens per account per calendar month. @default 10_000_000 */
+  freeTokensMonthly?: number;
+}
+
+const DEFAULTS = Object.freeze({
+  busyTimeoutMs: 5000,
+  flushIntervalMs: 250,
+  flushMaxRows: 500,
+  purgeIntervalMs: 3_600_000,
+  freeTokensMonthly: FREE_TOKENS_MONTHLY,
+});
+const KNOWN = new Set(['dataDir', 'prices', ...Object.keys(DEFAULTS)]);
+
+interface ResolvedOptions extends Readonly<Record<keyof typeof DEFAULTS, number>> {
+  readonly dataDir: string | undefined;
+  readonly prices: Readonly<Prices>;
+}
+
+function resolve(options: OpenStoresOptions): ResolvedOptions {
+  for (const name of Object.keys(options)) {
+    if (!KNOWN.has(name)) {
+      const near = [...KNOWN].find((k) => k.toLowerCase() === name.toLowerCase() || k.startsWith(name.slice(0, 4)));
+      throw validationError(name, `unknown store option "${name}"${near ? `; did you mean "${near}"?` : ''}`);
+    }
+  }
+  const numbers: { -readonly [K in keyof typeof DEFAULTS]: number } = { ...DEFAULTS };
+  for (const name of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
+    const v = options[name] ?? DEFAULTS[name];
+    if (!Number.isSafeInteger(v) || v < (name === 'freeTokensMonthly' ? 0 : 1)) {
+      throw validationError(name, `${name} must be a ${name === 'freeTokensMonthly' ? 'non-negative' : 'positive'} integer`);
+    }
+    numbers[name] = v;
+  }
+  const prices = { ...DEFAULT_PRICES, ...options.prices };
+  for (const [kind, usd] of Object.entries(prices)) {
+    if (typeof usd !== 'number' || !Number.isFinite(usd) || usd < 0) {
+      throw validationError(`prices.${kind}`, `prices.${kind} must be a non-negative number of USD per 1M tokens`);
+    }
+  }
+  if (options.dataDir !== undefined && (typeof options.dataDir !== 'string' || options.dataDir === '')) {
+    throw validationError('dataDir', 'dataDir must be a directory path or ":memory:"');
+  }
+  return Object.freeze({ ...numbers, dataDir: options.dataDir, prices: Object.freeze(prices) });
+}
+
+class SqliteStores implements Stores {
+  readonly keys: SqliteKeyStore;
+  readonly classifiers: SqliteClassifierStore;
+  readonly usage: SqliteUsageStore;
+  readonly billing: SqliteBillingStore;
+  readonly #db: Db;
+  readonly #buffer: WriteBuffer;
+  readonly #purgeTimer: NodeJS.Timeout;
+  #closed = false;
+
+  constructor(db: Db, o: ResolvedOptions) {
+    this.#db = db;
+    const accounts = new Accounts(db);
+    const writeUsage = usageWriter(db);
+    const write = db.transaction((entries: BufferedEntry[]) => {
+      const now = Date.now();
+      const rows: UsageRecord[] = [];
+      const charges: ChargeRecord[] = [];
+      const seen = new Set<string>();
+      for (const e of entries) {
+        for (const r of [e.usage, e.charge]) {
+          if (r && !seen.has(r.account)) {
+            seen.add(r.account);
+            accounts.ensure(r.account, now);
+          }
+        }
+        if (e.usage) rows.push(e.usage);
+        if (e.charge) charges.push(e.charge);
+      }
+      for (const r of rows) writeUsage(r);
+      if (charges.length > 0) this.billing.writeCharges(charges);
+    });
+    this.#buffer = new WriteBuffer({
+      intervalMs: o.flushIntervalMs,
+      maxRows: o.flushMaxRows,
+      write: write.immediate,
+      committed: (entries) => this.billing.committed(entries),
+    });
+    this.keys = new SqliteKeyStore(db);
+    this.classifiers = new SqliteClassifierStore(db);
+    this.usage = new SqliteUsageStore(db, this.#buffer);
+    this.billing = new SqliteBillingStore(db, this.#buffer, { prices: o.prices, freeTokensMonthly: o.freeTokensMonthly });
+    this.#purgeTimer = setInterval(() => {
+      this.usage.purgeExpiredInputs().catch(() => {});
+    }, o.purgeIntervalMs);
+    this.#purgeTimer.unref();
+  }
+
+  async flush(): Promise<void> {
+    this.#buffer.flush();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    // If this throws, everything stays open and buffered, so close() can be retried.
+    this.#buffer.close();
+    this.#closed = true;
+    clearInterval(this.#purgeTimer);
+    this.#db.close();
+  }
+}
+
+/**
+ * Opens every store over `<dataDir>/labelwise.db` (or in memory): applies pending migrations,
+ * creates the `default` account and purges logged inputs past retention (then hourly).
+ * Call `close()` on shutdown: it writes the buffered usage rows and charges.
+ *
+ * @throws `INTERNAL_ERROR` if the file's schema is newer than this labelwise knows.
+ * @example
+ * ```ts
+ * const stores = await openStores({ dataDir: './data' });
+ * const { key } = await stores.keys.create({ name: 'ci' });
+ * await stores.close();
+ * ```
+ */
+export async function openStores(options: OpenStoresOptions = {}): Promise<Stores> {
+  const o = resolve(options);
+  let file = ':memory:';
+  if (o.dataDir !== undefined && o.dataDir !== ':memory:') {
+    mkdirSync(o.dataDir, { recursive: true });
+    file = join(o.dataDir, 'labelwise.db');
+  }
+  const stores = new SqliteStores(openDatabase(file, { busyTimeoutMs: o.busyTimeoutMs }), o);
+  await stores.usage.purgeExpiredInputs();
+  return stores;
+}

@@ -1,0 +1,239 @@
+/** The `usage` and `usage_inputs` tables: one row per request, reports and logs (spec §10). */
+import type Database from 'better-sqlite3';
+import { validationError } from '../../errors.js';
+import { microsToUsd } from '../pricing.js';
+import { DAY_MS, HOUR_MS, iso, monthStart, nextMonthStart, toMs, toMsOr } from '../time.js';
+import type {
+  LogEntry,
+  LoggedLabel,
+  LogsPage,
+  LogsQuery,
+  TimeInput,
+  UsageBucket,
+  UsageCounters,
+  UsageGroupBy,
+  UsageReport,
+  UsageRow,
+  UsageQuery,
+  UsageStore,
+} from '../types.js';
+import { accountOf, DEFAULT_RETENTION_DAYS, normalizeUsageRow, type UsageRecord } from '../validate.js';
+import type { Db } from './database.js';
+import type { WriteBuffer } from './write-buffer.js';
+
+const COUNTERS = `count(*) AS requests, sum(tokens) AS tokens, sum(visual_tokens) AS visual_tokens,
+  sum(cached) AS cached_requests, sum(status >= 400) AS errors, sum(cost_micros) AS cost_micros`;
+
+/** SQL grouping expression per query; `month` is grouped by day in SQL and merged in JS. */
+const GROUPS: Record<Exclude<UsageGroupBy, 'month'>, string> = {
+  day: `created_at / ${DAY_MS}`,
+  hour: `created_at / ${HOUR_MS}`,
+  endpoint: 'endpoint',
+  key: 'key_id',
+  priority: 'priority',
+};
+const GROUP_BY = ['day', 'hour', 'month', 'endpoint', 'key', 'priority'] as const;
+
+interface GroupRow {
+  g: number | string | null;
+  requests: number;
+  tokens: number;
+  visual_tokens: number;
+  cached_requests: number;
+  errors: number;
+  cost_micros: number;
+}
+
+interface LogRow extends UsageRecord {
+  id: number;
+}
+
+const LOG_SELECT = `
+  SELECT u.*, i.input AS input FROM usage u
+  LEFT JOIN usage_inputs i ON i.usage_id = u.id AND i.expires_at > @now
+  WHERE u.account = @account AND u.created_at >= @start AND u.created_at < @end
+    AND NOT (u.created_at = @cursor_t AND u.id >= @cursor_id)
+    AND (@endpoint IS NULL OR u.endpoint = @endpoint)
+    AND (@status IS NULL OR u.status = @status)
+    AND (@key_id IS NULL OR u.key_id = @key_id)`;
+const LOG_ORDER = 'ORDER BY u.created_at DESC, u.id DESC LIMIT @limit';
+
+const encodeCursor = (t: number, id: number) => Buffer.from(`${t}.${id}`).toString('base64url');
+
+function decodeCursor(cursor: string): [number, number] {
+  const m = typeof cursor === 'string' ? /^(-?\d{1,16})\.(\d{1,16})$/.exec(Buffer.from(cursor, 'base64url').toString()) : null;
+  if (!m) throw validationError('cursor', 'cursor is not a next_cursor of this endpoint');
+  return [Number(m[1]), Number(m[2])];
+}
+
+/** Inserts usage rows (and their inputs) inside the caller's transaction. */
+export function usageWriter(db: Db): (row: UsageRecord) => void {
+  const insert = db.prepare(`
+    INSERT INTO usage (account, request_id, key_id, endpoint, method, status, priority, tokens, visual_tokens,
+      cached, latency_ms, cost_micros, error_code, label, labels, created_at)
+    VALUES (@account, @request_id, @key_id, @endpoint, @method, @status, @priority, @tokens, @visual_tokens,
+      @cached, @latency_ms, @cost_micros, @error_code, @label, @labels, @created_at)`);
+  // Retention is the key's, fixed when the row is written (keys' retention never changes).
+  const insertInput = db.prepare(`
+    INSERT INTO usage_inputs (usage_id, input, expires_at)
+    VALUES (?, ?, ? + coalesce((SELECT log_retention_days FROM keys WHERE id = ?), ${DEFAULT_RETENTION_DAYS}) * ${DAY_MS})`);
+  return (row) => {
+    const { input, ...rest } = row;
+    const id = insert.run(rest).lastInsertRowid;
+    if (input !== null) insertInput.run(id, input, row.created_at, row.key_id);
+  };
+}
+
+export class SqliteUsageStore implements UsageStore {
+  readonly #buffer: WriteBuffer;
+  readonly #groups: Record<Exclude<UsageGroupBy, 'month'>, Database.Statement<[string, number, number], GroupRow>>;
+  readonly #logs: Database.Statement<[Record<string, unknown>], LogRow>;
+  readonly #logsByRequest: Database.Statement<[Record<string, unknown>], LogRow>;
+  readonly #purge: Database.Statement<[number]>;
+
+  constructor(db: Db, buffer: WriteBuffer) {
+    this.#buffer = buffer;
+    const group = (expr: string) =>
+      db.prepare<[string, number, number], GroupRow>(
+        `SELECT ${expr} AS g, ${COUNTERS} FROM usage WHERE account = ? AND created_at >= ? AND created_at < ? GROUP BY g ORDER BY g`,
+      );
+    this.#groups = {
+      day: group(GROUPS.day),
+      hour: group(GROUPS.hour),
+      endpoint: group(GROUPS.endpoint),
+      key: group(GROUPS.key),
+      priority: group(GROUPS.priority),
+    };
+    this.#logs = db.prepare(`${LOG_SELECT} ${LOG_ORDER}`);
+    // With request_id the request index is far more selective than the time range.
+    this.#logsByRequest = db.prepare(`${LOG_SELECT.replace('u.account = @account', 'u.request_id = @request_id AND +u.account = @account')} ${LOG_ORDER}`);
+    this.#purge = db.prepare('DELETE FROM usage_inputs WHERE expires_at <= ?');
+  }
+
+  record(row: UsageRow): void {
+    this.#buffer.push({ usage: normalizeUsageRow(row, Date.now()) });
+  }
+
+  async flush(): Promise<void> {
+    this.#buffer.flush();
+  }
+
+  async usage(query: UsageQuery = {}): Promise<UsageReport> {
+    const account = accountOf(query.account);
+    const groupBy = query.group_by ?? 'day';
+    if (!GROUP_BY.includes(groupBy)) throw validationError('group_by', `group_by must be one of ${GROUP_BY.join(', ')}`);
+    const now = toMsOr(query.now, 'now', Date.now());
+    const start = toMsOr(query.start, 'start', monthStart(now));
+    const end = toMsOr(query.end, 'end', nextMonthStart(now));
+    if (end <= start) throw validationError('end', 'end must be after start');
+    this.#buffer.flush();
+
+    const rows = this.#groups[groupBy === 'month' ? 'day' : groupBy].all(account, start, end);
+    const totals = counters();
+    const data: UsageBucket[] = [];
+    for (const r of rows) {
+      add(totals, r);
+      if (groupBy === 'month') {
+        const period = iso(monthStart(Number(r.g) * DAY_MS));
+        const last = data[data.length - 1];
+        if (last?.period === period) add(last as UsageCounters & { cost_micros?: number }, r);
+        else data.push({ period, ...add(counters(), r) });
+        continue;
+      }
+      const bucket = groupBy === 'day' || groupBy === 'hour' ? { period: iso(Number(r.g) * (groupBy === 'day' ? DAY_MS : HOUR_MS)) }
+        : groupBy === 'key' ? { key_id: r.g as string | null }
+        : { [groupBy]: r.g };
+      data.push({ ...bucket, ...add(counters(), r) });
+    }
+    return { start: iso(start), end: iso(end), group_by: groupBy, totals: finish(totals), data: data.map(finish) };
+  }
+
+  async logs(query: LogsQuery = {}): Promise<LogsPage> {
+    const account = accountOf(query.account);
+    const limit = query.limit ?? 50;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw validationError('limit', 'limit must be an integer from 1 to 1000');
+    if (query.status !== undefined && !Number.isInteger(query.status)) throw validationError('status', 'status must be an integer');
+    const now = toMsOr(query.now, 'now', Date.now());
+    let start = toMsOr(query.start, 'start', Number.MIN_SAFE_INTEGER);
+    let end = toMsOr(query.end, 'end', Number.MAX_SAFE_INTEGER);
+    // The cursor is the last row returned: continue strictly below (created_at, id).
+    const [cursorT, cursorId] = query.cursor == null ? [Number.MIN_SAFE_INTEGER, 0] : decodeCursor(query.cursor);
+    if (query.cursor != null) end = Math.min(end, cursorT + 1);
+    if (end < start) start = end;
+    this.#buffer.flush();
+
+    const params = {
+      account,
+      now,
+      start,
+      end,
+      cursor_t: cursorT,
+      cursor_id: cursorId,
+      endpoint: optional(query.endpoint, 'endpoint'),
+      status: query.status ?? null,
+      key_id: optional(query.key_id, 'key_id'),
+      request_id: optional(query.request_id, 'request_id'),
+      limit: limit + 1,
+    };
+    const rows = (params.request_id === null ? this.#logs : this.#logsByRequest).all(params);
+    const more = rows.length > limit;
+    if (more) rows.pop();
+    const last = rows[rows.length - 1];
+    return { data: rows.map(toLogEntry), next_cursor: more ? encodeCursor(last.created_at, last.id) : null };
+  }
+
+  async purgeExpiredInputs(now?: TimeInput): Promise<number> {
+    return this.#purge.run(now === undefined ? Date.now() : toMs(now, 'now')).changes;
+  }
+}
+
+function optional(value: string | undefined, field: string): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') throw validationError(field, `${field} must be a string`);
+  return value;
+}
+
+type Sums = UsageCounters & { cost_micros: number };
+
+function counters(): Sums {
+  return { requests: 0, tokens: 0, visual_tokens: 0, cached_requests: 0, errors: 0, cost_usd: 0, cost_micros: 0 };
+}
+
+function add(into: Sums | UsageCounters, r: GroupRow): Sums {
+  const s = into as Sums;
+  s.requests += r.requests;
+  s.tokens += r.tokens;
+  s.visual_tokens += r.visual_tokens;
+  s.cached_requests += r.cached_requests;
+  s.errors += r.errors;
+  s.cost_micros = (s.cost_micros ?? 0) + r.cost_micros;
+  return s;
+}
+
+/** Money stays integer micro-dollars until here. */
+function finish<T extends UsageCounters>(s: T): T {
+  const { cost_micros, ...rest } = s as T & { cost_micros: number };
+  return { ...rest, cost_usd: microsToUsd(cost_micros) } as unknown as T;
+}
+
+function toLogEntry(r: LogRow): LogEntry {
+  const entry: LogEntry = {
+    request_id: r.request_id,
+    created_at: iso(r.created_at),
+    endpoint: r.endpoint,
+    method: r.method,
+    status: r.status,
+    key_id: r.key_id,
+    priority: r.priority,
+    tokens: r.tokens,
+    visual_tokens: r.visual_tokens,
+    cached: r.cached === 1,
+    latency_ms: r.latency_ms,
+    cost_usd: microsToUsd(r.cost_micros),
+    error_code: r.error_code,
+  };
+  if (r.label !== null) entry.label = r.label;
+  if (r.labels !== null) entry.labels = JSON.parse(r.labels) as LoggedLabel[];
+  if (r.input !== null) entry.input = r.input;
+  return entry;
+}
