@@ -10,6 +10,30 @@ export type { CacheMeta } from './engine/response-cache.js';
 export type { PoolOptions } from './pool/inference-pool.js';
 export type { ScorerCalibration } from './scoring/scorer.js';
 
+// Stores (keys, classifiers, usage, logs, billing) — interfaces only
+export type {
+  Balance,
+  ClassifierDetail,
+  ClassifierInput,
+  ClassifierSummary,
+  ClassifierVersion,
+  CreatedKey,
+  KeyCreateInput,
+  KeyInfo,
+  KeyStore,
+  ClassifierStore,
+  LogEntry,
+  LogsPage,
+  LogsQuery,
+  Prices,
+  Scope,
+  Tier,
+  UsageQuery,
+  UsageReport,
+  UsageRow,
+  VerifiedKey,
+} from './store/index.js';
+
 // Models
 export type { Embedder, EmbeddedText } from './model/embedder.js';
 

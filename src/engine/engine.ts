@@ -1,4 +1,4 @@
-import { LabelwiseError } from '../errors.js';
+import { isLabelwiseError, LabelwiseError } from '../errors.js';
 import type { Embedder } from '../model/embedder.js';
 import {
   batchItemError,
@@ -19,6 +19,21 @@ import {
 } from '../schema/index.js';
 import { PrototypeBuilder } from '../scoring/prototypes.js';
 import { classifyScores, similarities, tagScores, type ScorerCalibration } from '../scoring/scorer.js';
+import type {
+  Balance,
+  BillingStore,
+  ClassifierStore,
+  KeyStore,
+  LogsPage,
+  LogsQuery,
+  PriceKind,
+  Stores,
+  UsageReport,
+  UsageQuery,
+  UsageRow,
+} from '../store/index.js';
+import { DEFAULT_ACCOUNT, openStores } from '../store/index.js';
+import { Accounting, statusOf, type CallOptions } from './accounting.js';
 import { LabelConfigResolver, type ResolvedConfig } from './label-config.js';
 import { createEmbedder } from './model-loader.js';
 import { resolveOptions, type EngineOptions } from './options.js';
@@ -26,11 +41,6 @@ import { canonicalKey, ResponseCache, type CacheMeta } from './response-cache.js
 
 type Endpoint = 'classify' | 'tag';
 type SingleBody = Omit<ClassifyResponse, 'latency_ms' | 'cached'> | Omit<TagResponse, 'latency_ms' | 'cached'>;
-
-/** Per-call context: which account the call runs as (in-process calls use the default). */
-export interface CallOptions {
-  account?: string;
-}
 
 /** A single answer with what the HTTP adapter needs for its headers. */
 export interface Detailed<T> {
@@ -40,7 +50,8 @@ export interface Detailed<T> {
   billedTokens: number;
 }
 
-export const DEFAULT_ACCOUNT = 'default';
+export { DEFAULT_ACCOUNT } from '../store/index.js';
+export type { CallOptions } from './accounting.js';
 
 /**
  * The classification engine: one per process is typical, several never interfere.
@@ -52,15 +63,56 @@ export class Engine {
   readonly #configs: LabelConfigResolver;
   readonly #cache: ResponseCache<SingleBody>;
   readonly #calibration: ScorerCalibration;
+  readonly #stores: Stores;
+  readonly #accounting: Accounting;
   #closed = false;
 
   /** @internal use {@link createEngine} */
-  constructor(embedder: Embedder, cache: ResponseCache<SingleBody>, calibration: ScorerCalibration) {
-    this.#embedder = embedder;
-    this.#prototypes = new PrototypeBuilder(embedder, { maxSentences: 50_000, maxConfigs: 1_000 });
-    this.#configs = new LabelConfigResolver(embedder);
-    this.#cache = cache;
-    this.#calibration = calibration;
+  constructor(parts: { embedder: Embedder; cache: ResponseCache<SingleBody>; calibration: ScorerCalibration; stores: Stores; enforceBilling: boolean }) {
+    this.#embedder = parts.embedder;
+    this.#stores = parts.stores;
+    this.#prototypes = new PrototypeBuilder(parts.embedder, { maxSentences: 50_000, maxConfigs: 1_000 });
+    this.#configs = new LabelConfigResolver(parts.embedder, (ref, account) => resolveSaved(parts.stores.classifiers, ref, account));
+    this.#cache = parts.cache;
+    this.#calibration = parts.calibration;
+    this.#accounting = new Accounting(parts.stores, { enforceBilling: parts.enforceBilling });
+  }
+
+  /** API keys of spec §1.1/§10: create (secret shown once), list, revoke, verify. */
+  get keys(): KeyStore {
+    return this.#stores.keys;
+  }
+
+  /** Saved, versioned classifiers of spec §6. */
+  get classifiers(): ClassifierStore {
+    return this.#stores.classifiers;
+  }
+
+  /** Top-ups and the monthly spend limit, for the host app (billing is off unless enabled). */
+  get billing(): Pick<BillingStore, 'credit' | 'setSpendLimit'> {
+    return this.#stores.billing;
+  }
+
+  /** Balance, free tokens and spend of the current month (spec §10). */
+  balance(options?: { account?: string }): Promise<Balance> {
+    return this.#stores.billing.balance(options?.account);
+  }
+
+  /** Usage totals grouped by time, endpoint, key or priority (spec §10). */
+  async usage(query?: UsageQuery): Promise<UsageReport> {
+    await this.#stores.flush();
+    return this.#stores.usage.usage(query);
+  }
+
+  /** Request logs, newest first (spec §10). */
+  async logs(query?: LogsQuery): Promise<LogsPage> {
+    await this.#stores.flush();
+    return this.#stores.usage.logs(query);
+  }
+
+  /** Records a request the engine did not serve itself (the HTTP adapter's 401s, 404s, management calls). */
+  recordRequest(row: UsageRow): void {
+    this.#accounting.recordRaw(row);
   }
 
   /** Id of the model answers come from (part of every cache key). */
@@ -79,21 +131,21 @@ export class Engine {
   }
 
   async classifyDetailed(request: ClassifyRequest | unknown, options?: CallOptions): Promise<Detailed<ClassifyResponse>> {
-    return this.#single('classify', parseClassifyRequest(request), request, options) as Promise<Detailed<ClassifyResponse>>;
+    return this.#single('classify', parseClassifyRequest, request, options) as Promise<Detailed<ClassifyResponse>>;
   }
 
   async tagDetailed(request: TagRequest | unknown, options?: CallOptions): Promise<Detailed<TagResponse>> {
-    return this.#single('tag', parseTagRequest(request), request, options) as Promise<Detailed<TagResponse>>;
+    return this.#single('tag', parseTagRequest, request, options) as Promise<Detailed<TagResponse>>;
   }
 
   /** Synchronous batch of `classify` (spec §5): one bad item never fails the rest. */
   classifyBatch(request: ClassifyBatchRequest, options?: CallOptions): Promise<ClassifyBatchResponse> {
-    return this.#batch('classify', parseBatchRequest(request, 'classify'), request, options) as Promise<ClassifyBatchResponse>;
+    return this.#batch('classify', request, options) as Promise<ClassifyBatchResponse>;
   }
 
   /** Synchronous batch of `tag` (spec §5). */
   tagBatch(request: TagBatchRequest, options?: CallOptions): Promise<TagBatchResponse> {
-    return this.#batch('tag', parseBatchRequest(request, 'tag'), request, options) as Promise<TagBatchResponse>;
+    return this.#batch('tag', request, options) as Promise<TagBatchResponse>;
   }
 
   /** Stops every worker thread and drops caches. Calls made afterwards fail with OVERLOADED. */
@@ -102,28 +154,64 @@ export class Engine {
     this.#closed = true;
     this.#cache.clear();
     await this.#embedder.close();
+    // After the pool: every call that finished has recorded its row; flush them, then close.
+    await this.#stores.close();
   }
 
-  async #single(endpoint: Endpoint, req: NormalizedRequest, raw: unknown, options?: CallOptions): Promise<Detailed<ClassifyResponse | TagResponse>> {
+  async #single(endpoint: Endpoint, parse: (raw: unknown) => NormalizedRequest, raw: unknown, options?: CallOptions): Promise<Detailed<ClassifyResponse | TagResponse>> {
     const started = performance.now();
-    this.#assertOpen();
-    rejectDocuments(req);
-    const config = await this.#resolve(req, raw);
-    const text = req.text as string;
-    const key = this.#key(endpoint, text, config, options);
-    const hit = req.cache ? this.#cache.get(key) : undefined;
-    if (hit) return { response: finish(hit.body, started, true), cache: hit.meta, billedTokens: 0 };
-    const [embedded] = await this.#embedder.embed([text], { priority: req.priority });
-    const body = await this.#score(endpoint, embedded.vector, embedded.tokens + config.tokens, config, req);
-    this.#cache.set(key, body);
-    return { response: finish(body, started, false), cache: { hit: false, keyPrefix: key.slice(0, 16) }, billedTokens: body.tokens };
+    let req: NormalizedRequest | undefined;
+    try {
+      this.#assertOpen();
+      req = parse(raw);
+      rejectDocuments(req);
+      const config = await this.#resolve(req, raw, options);
+      const text = req.text as string;
+      const key = this.#key(endpoint, text, config, options);
+      const hit = req.cache ? this.#cache.get(key) : undefined;
+      let result: Detailed<ClassifyResponse | TagResponse>;
+      if (hit) {
+        result = { response: finish(hit.body, started, true), cache: hit.meta, billedTokens: 0 };
+      } else {
+        await this.#accounting.authorize(options, estimateTokens([text], config), req.priority);
+        const [embedded] = await this.#embedder.embed([text], { priority: req.priority });
+        const body = await this.#score(endpoint, embedded.vector, embedded.tokens + config.tokens, config, req);
+        this.#cache.set(key, body);
+        result = { response: finish(body, started, false), cache: { hit: false, keyPrefix: key.slice(0, 16) }, billedTokens: body.tokens };
+      }
+      const r = result.response as Partial<ClassifyResponse & TagResponse>;
+      this.#accounting.record(options, {
+        endpoint: `/${endpoint}`, priority: req.priority, kind: req.priority, status: 200, tokens: result.billedTokens, cached: result.cache.hit,
+        latencyMs: result.response.latency_ms, label: r.label, labels: endpoint === 'tag' ? r.labels : undefined, input: text,
+      });
+      return result;
+    } catch (err) {
+      this.#recordFailure(endpoint, req, raw, options, started, err);
+      throw err;
+    }
   }
 
-  async #batch(endpoint: Endpoint, req: NormalizedRequest, raw: unknown, options?: CallOptions): Promise<ClassifyBatchResponse | TagBatchResponse> {
+  async #batch(endpoint: Endpoint, raw: unknown, options?: CallOptions): Promise<ClassifyBatchResponse | TagBatchResponse> {
     const started = performance.now();
-    this.#assertOpen();
+    let req: NormalizedRequest | undefined;
+    try {
+      this.#assertOpen();
+      req = parseBatchRequest(raw, endpoint);
+      const response = await this.#runBatch(endpoint, req, raw, options, started);
+      this.#accounting.record(options, {
+        endpoint: `/${endpoint}/batch`, priority: req.priority, kind: req.priority, status: 200, tokens: response.total_tokens,
+        cached: response.results.every((r) => r.cache.hit), latencyMs: response.latency_ms,
+      });
+      return response;
+    } catch (err) {
+      this.#recordFailure(`${endpoint}/batch`, req, raw, options, started, err);
+      throw err;
+    }
+  }
+
+  async #runBatch(endpoint: Endpoint, req: NormalizedRequest, raw: unknown, options: CallOptions | undefined, started: number): Promise<ClassifyBatchResponse | TagBatchResponse> {
     rejectDocuments(req);
-    const config = await this.#resolve(req, raw);
+    const config = await this.#resolve(req, raw, options);
     const texts = req.texts ?? [];
     const results: (ClassifyBatchItem | TagBatchItem)[] = new Array(texts.length);
     const toEmbed: { index: number; text: string; key: string }[] = [];
@@ -138,6 +226,7 @@ export class Engine {
       if (hit) results[index] = { ...hit.body, cached: true, cache: { hit: true, age: hit.meta.age } } as ClassifyBatchItem;
       else toEmbed.push({ index, text: text as string, key });
     });
+    await this.#accounting.authorize(options, estimateTokens(toEmbed.map((t) => t.text), config), req.priority);
     const embedded = await this.#embedder.embed(toEmbed.map((t) => t.text), { priority: req.priority });
     for (const [i, item] of toEmbed.entries()) {
       const body = await this.#score(endpoint, embedded[i].vector, embedded[i].tokens + config.tokens, config, req);
@@ -155,9 +244,18 @@ export class Engine {
     return { labels: tagScores(similarities(vector, prototypes), prototypes.labels, config.threshold, this.#calibration), tokens };
   }
 
-  #resolve(req: NormalizedRequest, raw: unknown): Promise<ResolvedConfig> {
+  #resolve(req: NormalizedRequest, raw: unknown, options?: CallOptions): Promise<ResolvedConfig> {
     const thresholdGiven = typeof (raw as { threshold?: unknown } | null)?.threshold === 'number';
-    return this.#configs.resolve(req, thresholdGiven);
+    return this.#configs.resolve(req, thresholdGiven, options?.account ?? DEFAULT_ACCOUNT);
+  }
+
+  #recordFailure(endpoint: string, req: NormalizedRequest | undefined, raw: unknown, options: CallOptions | undefined, started: number, err: unknown): void {
+    const priority = req?.priority ?? 'standard';
+    const text = req?.text ?? (typeof (raw as { text?: unknown } | null)?.text === 'string' ? (raw as { text: string }).text : undefined);
+    this.#accounting.record(options, {
+      endpoint: `/${endpoint}`, priority, kind: priority, status: statusOf(err), tokens: 0, cached: false,
+      latencyMs: Math.round(performance.now() - started), error: err, input: text,
+    });
   }
 
   #key(endpoint: Endpoint, text: string, config: ResolvedConfig, options?: CallOptions): string {
@@ -194,12 +292,34 @@ export class Engine {
  */
 export async function createEngine(options?: EngineOptions): Promise<Engine> {
   const resolved = resolveOptions(options);
-  const embedder = await createEmbedder(resolved);
-  return new Engine(embedder, new ResponseCache<SingleBody>(resolved.cache), resolved.calibration);
+  const stores = await openStores({ dataDir: resolved.dataDir, prices: resolved.billing.prices, freeTokensMonthly: resolved.billing.freeTokensMonthly });
+  try {
+    const embedder = await createEmbedder(resolved);
+    return new Engine({ embedder, stores, cache: new ResponseCache<SingleBody>(resolved.cache), calibration: resolved.calibration, enforceBilling: resolved.billing.enabled });
+  } catch (err) {
+    await stores.close();
+    throw err;
+  }
 }
 
 function finish<T extends SingleBody>(body: T, started: number, cached: boolean): ClassifyResponse & TagResponse {
   return { ...body, latency_ms: Math.round(performance.now() - started), cached } as ClassifyResponse & TagResponse;
+}
+
+/** A cheap upper-ish estimate for billing authorization (≈ 4 characters per token). */
+function estimateTokens(texts: string[], config: ResolvedConfig): number {
+  return texts.reduce((sum, t) => sum + Math.ceil(t.length / 4) + config.tokens, 0);
+}
+
+/** Reads a saved classifier of the account; `undefined` (→ CLASSIFIER_NOT_FOUND) when absent. */
+async function resolveSaved(store: ClassifierStore, ref: string, account: string) {
+  try {
+    const c = await store.get(ref, { account });
+    return { labels: c.labels, descriptions: c.descriptions, examples: c.examples, text_type: c.text_type ?? undefined, threshold: c.threshold ?? undefined, ref: `${c.name}@${c.version}` };
+  } catch (err) {
+    if (isLabelwiseError(err) && err.code === 'CLASSIFIER_NOT_FOUND') return undefined;
+    throw err;
+  }
 }
 
 function rejectDocuments(req: NormalizedRequest): void {

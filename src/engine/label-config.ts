@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { LabelwiseError } from '../errors.js';
 import type { Embedder } from '../model/embedder.js';
-import type { NormalizedRequest } from '../schema/index.js';
+import { labelConfigChecks, type NormalizedRequest } from '../schema/index.js';
 import { configHash, type LabelConfigInput } from '../scoring/prototypes.js';
 
 /** A label config ready for scoring, with what identifies it in cache keys and bills. */
@@ -14,23 +14,24 @@ export interface ResolvedConfig extends LabelConfigInput {
   tokens: number;
 }
 
-/** Looks up a saved classifier version; supplied by the store once one is attached. */
-export type ClassifierResolver = (ref: string) => Promise<(LabelConfigInput & { threshold?: number; ref: string }) | undefined>;
+/** Looks up a saved classifier version of an account; `undefined` when there is none. */
+export type ClassifierResolver = (ref: string, account: string) => Promise<(LabelConfigInput & { threshold?: number; ref: string }) | undefined>;
 
 /** Resolves inline or saved label configs and remembers their token cost by content. */
 export class LabelConfigResolver {
   readonly #embedder: Embedder;
   readonly #tokens = new LRUCache<string, number>({ max: 5_000 });
-  resolveClassifier: ClassifierResolver | undefined;
+  readonly #resolveClassifier: ClassifierResolver;
 
-  constructor(embedder: Embedder) {
+  constructor(embedder: Embedder, resolveClassifier: ClassifierResolver) {
     this.#embedder = embedder;
+    this.#resolveClassifier = resolveClassifier;
   }
 
-  async resolve(req: NormalizedRequest, thresholdGiven: boolean): Promise<ResolvedConfig> {
+  async resolve(req: NormalizedRequest, thresholdGiven: boolean, account: string): Promise<ResolvedConfig> {
     let base: LabelConfigInput & { threshold?: number; ref?: string };
     if (req.classifier) {
-      const saved = await this.resolveClassifier?.(req.classifier);
+      const saved = await this.#resolveClassifier(req.classifier, account);
       if (!saved) throw new LabelwiseError('CLASSIFIER_NOT_FOUND', `classifier ${req.classifier} not found`, { classifier: req.classifier });
       // Request-level fields are merged over the saved ones; the request wins (spec §2).
       base = {
@@ -39,6 +40,8 @@ export class LabelConfigResolver {
         examples: { ...saved.examples, ...req.examples },
         text_type: req.text_type ?? saved.text_type,
       };
+      // The request's descriptions and examples must name labels of the saved classifier.
+      labelConfigChecks({ labels: base.labels, descriptions: base.descriptions, examples: base.examples, text_type: base.text_type });
     } else {
       base = { labels: req.labels ?? [], descriptions: req.descriptions, examples: req.examples, text_type: req.text_type };
     }

@@ -3,6 +3,7 @@ import { LabelwiseError } from '../errors.js';
 import type { Embedder } from '../model/embedder.js';
 import { POOL_DEFAULTS, type PoolOptions } from '../pool/inference-pool.js';
 import { DEFAULT_CALIBRATION, type ScorerCalibration } from '../scoring/scorer.js';
+import type { Prices } from '../store/index.js';
 
 /** A Hugging Face–layout ONNX sentence-embedding model in a local folder. */
 export interface HfModelOptions {
@@ -36,6 +37,20 @@ export interface EngineOptions {
   cache?: false | { /** Most cached responses. @default 10000 */ max?: number; /** Time to live in ms. @default 3600000 (1 h, developer tier) */ ttlMs?: number };
   /** Confidence calibration constants (advanced). */
   calibration?: Partial<ScorerCalibration>;
+  /**
+   * Where keys, classifiers, usage, logs and the ledger live: `<dataDir>/labelwise.db`.
+   * @default ':memory:' (nothing persists)
+   */
+  dataDir?: string;
+  /** Billing (spec §9). Off by default: spend is recorded, nothing is refused. */
+  billing?: {
+    /** Refuse (402) what the balance and free tokens cannot cover. @default false */
+    enabled?: boolean;
+    /** USD per 1M tokens. @default { standard: 0.20, fast: 0.60, batch: 0.08 } */
+    prices?: Partial<Prices>;
+    /** Free tokens per account per calendar month. @default 10000000 */
+    freeTokensMonthly?: number;
+  };
 }
 
 export interface ResolvedOptions {
@@ -45,9 +60,11 @@ export interface ResolvedOptions {
   pool: PoolOptions;
   cache: { max: number; ttlMs: number } | false;
   calibration: ScorerCalibration;
+  dataDir: string;
+  billing: { enabled: boolean; prices?: Partial<Prices>; freeTokensMonthly?: number };
 }
 
-const KNOWN = ['model', 'embedder', 'cacheDir', 'pool', 'cache', 'calibration'] as const;
+const KNOWN = ['model', 'embedder', 'cacheDir', 'pool', 'cache', 'calibration', 'dataDir', 'billing'] as const;
 const POOL_KNOWN = Object.keys(POOL_DEFAULTS);
 
 export function resolveOptions(options: EngineOptions = {}): Readonly<ResolvedOptions> {
@@ -66,6 +83,8 @@ export function resolveOptions(options: EngineOptions = {}): Readonly<ResolvedOp
     pool: Object.freeze(pool),
     cache: options.cache === false ? false : { max: options.cache?.max ?? 10_000, ttlMs: options.cache?.ttlMs ?? 3_600_000 },
     calibration: Object.freeze({ ...DEFAULT_CALIBRATION, ...options.calibration }),
+    dataDir: options.dataDir ?? ':memory:',
+    billing: { enabled: options.billing?.enabled ?? false, prices: options.billing?.prices, freeTokensMonthly: options.billing?.freeTokensMonthly },
   });
 }
 

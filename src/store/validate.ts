@@ -137,7 +137,7 @@ const isStr = (v: unknown): v is string => typeof v === 'string' && v.length > 0
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 const optStr = (row: UsageRow, field: keyof UsageRow): string | null => {
   const v = row[field];
-  if (v === undefined || v === null) return null;
+  if (v === undefined || v === null || v === '') return null;
   if (typeof v !== 'string') throw validationError(field, `${field} must be a string or null`);
   return v;
 };
@@ -156,6 +156,8 @@ export function normalizeUsageRow(row: UsageRow, now: number): UsageRecord {
   }
   if (!(typeof row.latency_ms === 'number' && row.latency_ms >= 0)) throw validationError('latency_ms', 'latency_ms must be a non-negative number');
   if (row.labels != null && !Array.isArray(row.labels)) throw validationError('labels', 'labels must be an array or null');
+  const createdAt = toMsOr(row.created_at, 'created_at', now);
+  if (createdAt < 0) throw validationError('created_at', 'created_at must be after 1970');
   return {
     request_id: row.request_id,
     account: accountOf(row.account),
@@ -173,7 +175,7 @@ export function normalizeUsageRow(row: UsageRow, now: number): UsageRecord {
     label: optStr(row, 'label'),
     labels: row.labels == null ? null : JSON.stringify(row.labels),
     input: optStr(row, 'input'),
-    created_at: toMsOr(row.created_at, 'created_at', now),
+    created_at: createdAt,
   };
 }
 

@@ -56,7 +56,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   },
   {
     version: 2,
-    description: 'usage rows and logged inputs, ledger, billing periods',
+    description: 'usage rows, hourly sums and logged inputs, ledger, billing periods',
     sql: `
       ALTER TABLE accounts ADD COLUMN balance_micros INTEGER NOT NULL DEFAULT 0;
       ALTER TABLE accounts ADD COLUMN spend_limit_micros INTEGER;
@@ -83,6 +83,24 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       -- Range scans for usage and logs; the implicit rowid makes (created_at, id) a total order.
       CREATE INDEX usage_by_time ON usage(account, created_at);
       CREATE INDEX usage_by_request ON usage(request_id);
+
+      -- Hourly sums of usage, kept in the same transactions as the rows: reports read these
+      -- (at most a few thousand rows a month) and raw rows only for partial hours at the edges.
+      -- '' stands for a null key_id or priority (primary key columns cannot be null).
+      CREATE TABLE usage_hourly (
+        account TEXT NOT NULL REFERENCES accounts(id),
+        hour INTEGER NOT NULL,
+        endpoint TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        priority TEXT NOT NULL,
+        requests INTEGER NOT NULL,
+        tokens INTEGER NOT NULL,
+        visual_tokens INTEGER NOT NULL,
+        cached_requests INTEGER NOT NULL,
+        errors INTEGER NOT NULL,
+        cost_micros INTEGER NOT NULL,
+        PRIMARY KEY (account, hour, endpoint, key_id, priority)
+      ) STRICT, WITHOUT ROWID;
 
       -- Inputs live apart so usage rows stay small and purging is one indexed DELETE.
       CREATE TABLE usage_inputs (

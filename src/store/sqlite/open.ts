@@ -104,7 +104,7 @@ class SqliteStores implements Stores {
         if (e.usage) rows.push(e.usage);
         if (e.charge) charges.push(e.charge);
       }
-      for (const r of rows) writeUsage(r);
+      if (rows.length > 0) writeUsage(rows);
       if (charges.length > 0) this.billing.writeCharges(charges);
     });
     this.#buffer = new WriteBuffer({

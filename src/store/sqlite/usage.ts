@@ -19,30 +19,10 @@ import type {
 } from '../types.js';
 import { accountOf, DEFAULT_RETENTION_DAYS, normalizeUsageRow, type UsageRecord } from '../validate.js';
 import type { Db } from './database.js';
+import { hourlyWriter, UsageReports, type GroupRow } from './usage-report.js';
 import type { WriteBuffer } from './write-buffer.js';
 
-const COUNTERS = `count(*) AS requests, sum(tokens) AS tokens, sum(visual_tokens) AS visual_tokens,
-  sum(cached) AS cached_requests, sum(status >= 400) AS errors, sum(cost_micros) AS cost_micros`;
-
-/** SQL grouping expression per query; `month` is grouped by day in SQL and merged in JS. */
-const GROUPS: Record<Exclude<UsageGroupBy, 'month'>, string> = {
-  day: `created_at / ${DAY_MS}`,
-  hour: `created_at / ${HOUR_MS}`,
-  endpoint: 'endpoint',
-  key: 'key_id',
-  priority: 'priority',
-};
 const GROUP_BY = ['day', 'hour', 'month', 'endpoint', 'key', 'priority'] as const;
-
-interface GroupRow {
-  g: number | string | null;
-  requests: number;
-  tokens: number;
-  visual_tokens: number;
-  cached_requests: number;
-  errors: number;
-  cost_micros: number;
-}
 
 interface LogRow extends UsageRecord {
   id: number;
@@ -66,8 +46,8 @@ function decodeCursor(cursor: string): [number, number] {
   return [Number(m[1]), Number(m[2])];
 }
 
-/** Inserts usage rows (and their inputs) inside the caller's transaction. */
-export function usageWriter(db: Db): (row: UsageRecord) => void {
+/** Inserts usage rows, their inputs and their hourly sums, inside the caller's transaction. */
+export function usageWriter(db: Db): (rows: UsageRecord[]) => void {
   const insert = db.prepare(`
     INSERT INTO usage (account, request_id, key_id, endpoint, method, status, priority, tokens, visual_tokens,
       cached, latency_ms, cost_micros, error_code, label, labels, created_at)
@@ -77,33 +57,27 @@ export function usageWriter(db: Db): (row: UsageRecord) => void {
   const insertInput = db.prepare(`
     INSERT INTO usage_inputs (usage_id, input, expires_at)
     VALUES (?, ?, ? + coalesce((SELECT log_retention_days FROM keys WHERE id = ?), ${DEFAULT_RETENTION_DAYS}) * ${DAY_MS})`);
-  return (row) => {
-    const { input, ...rest } = row;
-    const id = insert.run(rest).lastInsertRowid;
-    if (input !== null) insertInput.run(id, input, row.created_at, row.key_id);
+  const addHourly = hourlyWriter(db);
+  return (rows) => {
+    for (const row of rows) {
+      const { input, ...rest } = row;
+      const id = insert.run(rest).lastInsertRowid;
+      if (input !== null) insertInput.run(id, input, row.created_at, row.key_id);
+    }
+    addHourly(rows);
   };
 }
 
 export class SqliteUsageStore implements UsageStore {
   readonly #buffer: WriteBuffer;
-  readonly #groups: Record<Exclude<UsageGroupBy, 'month'>, Database.Statement<[string, number, number], GroupRow>>;
+  readonly #reports: UsageReports;
   readonly #logs: Database.Statement<[Record<string, unknown>], LogRow>;
   readonly #logsByRequest: Database.Statement<[Record<string, unknown>], LogRow>;
   readonly #purge: Database.Statement<[number]>;
 
   constructor(db: Db, buffer: WriteBuffer) {
     this.#buffer = buffer;
-    const group = (expr: string) =>
-      db.prepare<[string, number, number], GroupRow>(
-        `SELECT ${expr} AS g, ${COUNTERS} FROM usage WHERE account = ? AND created_at >= ? AND created_at < ? GROUP BY g ORDER BY g`,
-      );
-    this.#groups = {
-      day: group(GROUPS.day),
-      hour: group(GROUPS.hour),
-      endpoint: group(GROUPS.endpoint),
-      key: group(GROUPS.key),
-      priority: group(GROUPS.priority),
-    };
+    this.#reports = new UsageReports(db);
     this.#logs = db.prepare(`${LOG_SELECT} ${LOG_ORDER}`);
     // With request_id the request index is far more selective than the time range.
     this.#logsByRequest = db.prepare(`${LOG_SELECT.replace('u.account = @account', 'u.request_id = @request_id AND +u.account = @account')} ${LOG_ORDER}`);
@@ -128,7 +102,7 @@ export class SqliteUsageStore implements UsageStore {
     if (end <= start) throw validationError('end', 'end must be after start');
     this.#buffer.flush();
 
-    const rows = this.#groups[groupBy === 'month' ? 'day' : groupBy].all(account, start, end);
+    const rows = this.#reports.groups(groupBy === 'month' ? 'day' : groupBy, account, start, end);
     const totals = counters();
     const data: UsageBucket[] = [];
     for (const r of rows) {

@@ -1,0 +1,105 @@
+import type { BillingStore, PriceKind, Stores, UsageRow, LoggedLabel } from '../store/index.js';
+import { isLabelwiseError, toErrorBody } from '../errors.js';
+import { DEFAULT_ACCOUNT } from '../store/index.js';
+
+/** Who a call runs as and how it is logged; in-process calls default to the engine's account. */
+export interface CallOptions {
+  /** Account the call runs as. @default 'default' */
+  account?: string;
+  /** Key that made the call (the HTTP adapter passes it). */
+  keyId?: string | null;
+  /** Request id used as the log id; generated when absent. */
+  requestId?: string;
+  /** HTTP method for the log. @default 'CALL' for in-process calls */
+  method?: string;
+  /** Keep the input text in the log (the key's `log_inputs`). @default false */
+  logInputs?: boolean;
+}
+
+/** What one finished (or failed) call reports for usage, logs and billing. */
+export interface CallOutcome {
+  endpoint: string;
+  priority: string | null;
+  status: number;
+  /** Billed tokens (0 for cache hits and failures). */
+  tokens: number;
+  cached: boolean;
+  latencyMs: number;
+  error?: unknown;
+  label?: string;
+  labels?: LoggedLabel[];
+  input?: string;
+  kind: PriceKind;
+}
+
+/**
+ * Usage, logs and billing of engine calls. Rows are written behind (batched transactions in
+ * the store), so recording never waits on the disk; a billed call's ledger entry and usage row
+ * land in one transaction, so spend and usage cannot disagree.
+ */
+export class Accounting {
+  readonly #stores: Stores;
+  readonly #enforce: boolean;
+
+  constructor(stores: Stores, options: { enforceBilling: boolean }) {
+    this.#stores = stores;
+    this.#enforce = options.enforceBilling;
+  }
+
+  get billing(): BillingStore {
+    return this.#stores.billing;
+  }
+
+  /** Refuses (402) before any work when billing is on and the estimate cannot be covered. */
+  async authorize(options: CallOptions | undefined, estimatedTokens: number, kind: PriceKind): Promise<void> {
+    if (!this.#enforce) return;
+    await this.#stores.billing.authorize(options?.account ?? DEFAULT_ACCOUNT, estimatedTokens, kind, { enforce: true });
+  }
+
+  record(options: CallOptions | undefined, outcome: CallOutcome): void {
+    const error = outcome.error === undefined ? undefined : toErrorBody(outcome.error);
+    const row: UsageRow = {
+      request_id: options?.requestId ?? newRequestId(),
+      account: options?.account ?? DEFAULT_ACCOUNT,
+      key_id: options?.keyId ?? null,
+      endpoint: outcome.endpoint,
+      method: options?.method ?? 'CALL',
+      status: outcome.status,
+      priority: outcome.priority,
+      tokens: outcome.tokens,
+      cached: outcome.cached,
+      latency_ms: outcome.latencyMs,
+      error_code: error?.code ?? null,
+      label: outcome.label ?? null,
+      labels: outcome.labels ?? null,
+      input: options?.logInputs ? (outcome.input ?? null) : null,
+    };
+    try {
+      if (outcome.tokens > 0) void this.#stores.billing.charge(row.account as string, outcome.tokens, outcome.kind, { request_id: row.request_id, usage: row }).catch(warn);
+      else this.#stores.usage.record(row);
+    } catch (err) {
+      // Accounting must never turn a served answer into a failure; surface it instead.
+      warn(err);
+    }
+  }
+
+  recordRaw(row: UsageRow): void {
+    try {
+      this.#stores.usage.record(row);
+    } catch (err) {
+      warn(err);
+    }
+  }
+}
+
+export function statusOf(err: unknown): number {
+  return isLabelwiseError(err) ? err.status : 500;
+}
+
+export function newRequestId(): string {
+  return `req_${crypto.randomUUID().replaceAll('-', '')}`;
+}
+
+function warn(err: unknown): void {
+  process.emitWarning(`labelwise: could not record usage: ${(err as Error)?.message ?? err}`, { code: 'LABELWISE_USAGE' });
+}

@@ -1,0 +1,36 @@
+import type { IncomingMessage } from 'node:http';
+import type { Engine } from '../engine/engine.js';
+import { LabelwiseError } from '../errors.js';
+import type { ResolvedHandlerOptions } from './options.js';
+import type { Caller, Route } from './router.js';
+
+/**
+ * Authenticates a request per spec §1.1: `Authorization: Bearer <key>`, verified against the
+ * stored hash; in public mode `/classify` and `/tag` also accept anonymous callers, limited
+ * per client IP. Scopes are checked after the key is known (403, not 401).
+ */
+export async function authenticate(engine: Engine, req: IncomingMessage, route: Route, options: ResolvedHandlerOptions): Promise<Caller | null> {
+  if (route.scope === null) return null;
+  const header = req.headers.authorization;
+  if (!header && options.publicMode && route.publicAllowed) {
+    const ip = clientIp(req, options.trustProxy);
+    return { account: 'public', keyId: null, scopes: ['classify'], tier: 'public', logInputs: false, subject: `ip:${ip}` };
+  }
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  if (!match) throw new LabelwiseError('INVALID_API_KEY', header ? 'Authorization must be "Bearer <key>"' : 'an API key is required (Authorization: Bearer <key>)');
+  const key = await engine.keys.verify(match[1]);
+  if (!key) throw new LabelwiseError('INVALID_API_KEY', 'the API key is unknown, revoked or expired');
+  if (!key.scopes.includes(route.scope)) {
+    throw new LabelwiseError('PERMISSION_DENIED', `this key lacks the "${route.scope}" scope`, { scope: route.scope });
+  }
+  return { account: key.account, keyId: key.key_id, scopes: key.scopes, tier: key.tier, logInputs: key.log_inputs, subject: `key:${key.key_id}` };
+}
+
+export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = req.headers['x-forwarded-for'];
+    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+    if (first) return first;
+  }
+  return req.socket.remoteAddress ?? 'unknown';
+}

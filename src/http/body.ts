@@ -1,0 +1,76 @@
+import type { IncomingMessage } from 'node:http';
+import { LabelwiseError } from '../errors.js';
+
+export interface BodyLimits {
+  /** Largest accepted body in bytes. */
+  maxBytes: number;
+  /** Longest a client may take to send its body, in ms (a stalled upload is cut off). */
+  timeoutMs: number;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Reads and parses a JSON body. Refuses before reading when Content-Length is over the
+ * limit, stops reading as soon as the limit is crossed, bounds the whole read by a timeout,
+ * and rejects invalid UTF-8 and malformed JSON with INVALID_JSON.
+ */
+export async function readJsonBody(req: IncomingMessage, limits: BodyLimits): Promise<unknown> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (declared > limits.maxBytes) throw tooLarge(limits.maxBytes);
+  if (type !== 'application/json' && !type.endsWith('+json')) {
+    // An empty body with no content type is treated as missing JSON, not a media-type error.
+    if (type !== '' || declared > 0 || req.headers['transfer-encoding']) {
+      throw new LabelwiseError('UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json', { content_type: type || null });
+    }
+  }
+  const raw = await collect(req, limits);
+  if (raw.length === 0) throw new LabelwiseError('INVALID_JSON', 'request body is empty; send a JSON object');
+  let text: string;
+  try {
+    text = utf8.decode(raw);
+  } catch {
+    throw new LabelwiseError('INVALID_JSON', 'request body is not valid UTF-8');
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    // RangeError covers pathological nesting that exhausts the parser's stack.
+    const detail = err instanceof SyntaxError ? err.message : 'JSON is nested too deeply';
+    throw new LabelwiseError('INVALID_JSON', `request body is not valid JSON: ${detail}`);
+  }
+}
+
+function collect(req: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const finish = (err: unknown, value?: Buffer) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.off('data', onData).off('end', onEnd).off('error', onError).off('aborted', onAborted);
+      if (err) {
+        // Stop reading the rest of an oversized or stalled body; the response closes the socket.
+        req.pause();
+        reject(err);
+      } else resolve(value as Buffer);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limits.maxBytes) return finish(tooLarge(limits.maxBytes));
+      chunks.push(chunk);
+    };
+    const onEnd = () => finish(null, Buffer.concat(chunks, size));
+    const onError = (err: Error) => finish(new LabelwiseError('INVALID_JSON', `request body could not be read: ${err.message}`));
+    const onAborted = () => finish(new LabelwiseError('INVALID_JSON', 'request body was aborted by the client'));
+    const timer = setTimeout(() => finish(new LabelwiseError('INVALID_JSON', `request body not received within ${limits.timeoutMs} ms`)), limits.timeoutMs);
+    req.on('data', onData).on('end', onEnd).on('error', onError).on('aborted', onAborted);
+  });
+}
+
+function tooLarge(maxBytes: number): LabelwiseError {
+  return new LabelwiseError('PAYLOAD_TOO_LARGE', `request body is larger than ${maxBytes} bytes`, { limit_bytes: maxBytes });
+}

@@ -1,0 +1,86 @@
+import * as z from 'zod';
+import {
+  classifyBatchRequestSchema,
+  classifyRequestSchema,
+  tagBatchRequestSchema,
+  tagRequestSchema,
+} from '../schema/index.js';
+import {
+  classifyBatchResponseSchema,
+  classifyResponseSchema,
+  tagBatchResponseSchema,
+  tagResponseSchema,
+} from '../schema/response.js';
+import type { Route } from './router.js';
+
+const SCHEMAS: Record<string, { request?: z.ZodType; response?: z.ZodType }> = {
+  'POST /classify': { request: classifyRequestSchema, response: classifyResponseSchema },
+  'POST /tag': { request: tagRequestSchema, response: tagResponseSchema },
+  'POST /classify/batch': { request: classifyBatchRequestSchema, response: classifyBatchResponseSchema },
+  'POST /tag/batch': { request: tagBatchRequestSchema, response: tagBatchResponseSchema },
+};
+
+const ERROR_SCHEMA = {
+  type: 'object',
+  required: ['error', 'code', 'message', 'detail'],
+  properties: {
+    error: { type: 'string' },
+    code: { type: 'string' },
+    message: { type: 'string' },
+    detail: { type: 'string', description: 'Repeats message (the official SDKs read it).' },
+    details: { type: 'object' },
+  },
+};
+
+/**
+ * OpenAPI 3.1 document of the mounted surface, generated from the route table and the same
+ * zod schemas that validate the classification requests (z.toJSONSchema).
+ */
+export function buildOpenApi(routes: Route[], basePath: string): object {
+  const paths: Record<string, Record<string, object>> = {};
+  for (const route of routes) {
+    const key = `${route.method} ${route.path}`;
+    const schemas = SCHEMAS[key];
+    const op: Record<string, unknown> = {
+      summary: route.summary,
+      operationId: key.replace(/[^a-z0-9]+/gi, '_').toLowerCase(),
+      security: route.scope === null ? [] : route.publicAllowed ? [{ bearer: [] }, {}] : [{ bearer: [] }],
+      parameters: [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } })),
+      responses: {
+        [route.method === 'POST' && !route.classification ? '201' : '200']: {
+          description: 'OK',
+          content: { 'application/json': { schema: schemas?.response ? z.toJSONSchema(schemas.response, { io: 'output' }) : { type: 'object' } } },
+        },
+        default: { description: 'Error (spec §1.2)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+      },
+    };
+    if (route.method === 'POST') {
+      op.requestBody = {
+        required: route.path !== '/keys',
+        content: { 'application/json': { schema: schemas?.request ? z.toJSONSchema(schemas.request, { io: 'input' }) : { type: 'object' } } },
+      };
+    }
+    (paths[`${basePath}${route.path}`] ??= {})[route.method.toLowerCase()] = op;
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'labelwise /v1 (Classer-compatible)', version: '1.0.0' },
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: { Error: ERROR_SCHEMA },
+    },
+  };
+}
+
+/** `GET /openapi.json`: needs no key. */
+export function openapiRoute(routes: Route[], basePath: string): Route {
+  let cached: object | undefined;
+  return {
+    method: 'GET',
+    path: '/openapi.json',
+    scope: null,
+    summary: 'This document',
+    handle: async () => ({ status: 200, body: (cached ??= buildOpenApi(routes, basePath)) }),
+  };
+}

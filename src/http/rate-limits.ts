@@ -1,0 +1,122 @@
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { LabelwiseError } from '../errors.js';
+import type { TierLimits, TierName } from './options.js';
+
+/** What the X-RateLimit-* headers report. */
+export interface LimitState {
+  limitRequests: number;
+  remainingRequests: number;
+  limitTokens: number;
+  remainingTokens: number;
+  /** Unix seconds when the current window ends. */
+  reset: number;
+}
+
+/**
+ * Spec §11 limits per key (or per IP for public calls): fixed one-minute windows on requests
+ * and tokens via rate-limiter-flexible (its Redis/PostgreSQL limiters share the interface, so a
+ * multi-process deployment swaps the class, not this code), plus an in-process concurrency cap.
+ * Tokens are estimated before a request runs and corrected after; cache hits give them back.
+ */
+export class RateLimits {
+  readonly #tiers: Record<TierName, TierLimits>;
+  readonly #requests = new Map<TierName, RateLimiterMemory>();
+  readonly #tokens = new Map<TierName, RateLimiterMemory>();
+  readonly #inFlight = new Map<string, number>();
+
+  constructor(tiers: Record<TierName, TierLimits>) {
+    this.#tiers = tiers;
+    for (const [name, t] of Object.entries(tiers) as [TierName, TierLimits][]) {
+      this.#requests.set(name, new RateLimiterMemory({ keyPrefix: `req_${name}`, points: t.requestsPerMinute, duration: 60 }));
+      this.#tokens.set(name, new RateLimiterMemory({ keyPrefix: `tok_${name}`, points: t.tokensPerMinute, duration: 60 }));
+    }
+  }
+
+  /** Counts one request; throws RATE_LIMIT_EXCEEDED (with the state for headers) when over. */
+  async consumeRequest(subject: string, tier: TierName): Promise<LimitState> {
+    const limiter = this.#requests.get(tier) as RateLimiterMemory;
+    try {
+      const res = await limiter.consume(subject, 1);
+      return this.#state(tier, res, await this.#tokenState(subject, tier));
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      const state = this.#state(tier, rejection, await this.#tokenState(subject, tier));
+      throw limitError('RATE_LIMIT_EXCEEDED', `request limit of ${this.#tiers[tier].requestsPerMinute} per minute reached`, rejection, state);
+    }
+  }
+
+  /** Reserves an estimate of tokens; throws RATE_LIMIT_EXCEEDED when the window cannot fit it. */
+  async reserveTokens(subject: string, tier: TierName, estimate: number): Promise<void> {
+    if (estimate <= 0) return;
+    const limiter = this.#tokens.get(tier) as RateLimiterMemory;
+    try {
+      await limiter.consume(subject, estimate);
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      // Give back what the failed reservation counted, so a refused request costs nothing.
+      await limiter.reward(subject, estimate);
+      throw limitError('RATE_LIMIT_EXCEEDED', `token limit of ${this.#tiers[tier].tokensPerMinute} per minute reached`, rejection);
+    }
+  }
+
+  /** Corrects a reservation once the real token count is known (0 for cache hits). */
+  async settleTokens(subject: string, tier: TierName, estimate: number, actual: number): Promise<void> {
+    const limiter = this.#tokens.get(tier) as RateLimiterMemory;
+    if (actual < estimate) await limiter.reward(subject, estimate - actual);
+    else if (actual > estimate) await limiter.penalty(subject, actual - estimate);
+  }
+
+  /** Takes a concurrency slot; the returned function frees it (call exactly once). */
+  enter(subject: string, tier: TierName): () => void {
+    const current = this.#inFlight.get(subject) ?? 0;
+    const cap = this.#tiers[tier].concurrent;
+    if (current >= cap) {
+      throw new LabelwiseError('CONCURRENCY_LIMIT_EXCEEDED', `at most ${cap} concurrent requests for this key`, { retry_after: 1 });
+    }
+    this.#inFlight.set(subject, current + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const n = (this.#inFlight.get(subject) ?? 1) - 1;
+      if (n <= 0) this.#inFlight.delete(subject);
+      else this.#inFlight.set(subject, n);
+    };
+  }
+
+  /** Current state without consuming (for headers after the request ran). */
+  async peek(subject: string, tier: TierName): Promise<LimitState> {
+    const res = await (this.#requests.get(tier) as RateLimiterMemory).get(subject);
+    return this.#state(tier, res, await this.#tokenState(subject, tier));
+  }
+
+  async #tokenState(subject: string, tier: TierName): Promise<{ remaining: number }> {
+    const res = await (this.#tokens.get(tier) as RateLimiterMemory).get(subject);
+    return { remaining: Math.max(0, this.#tiers[tier].tokensPerMinute - (res?.consumedPoints ?? 0)) };
+  }
+
+  #state(tier: TierName, res: RateLimiterRes | null, tokens: { remaining: number }): LimitState {
+    const t = this.#tiers[tier];
+    return {
+      limitRequests: t.requestsPerMinute,
+      remainingRequests: Math.max(0, t.requestsPerMinute - (res?.consumedPoints ?? 0)),
+      limitTokens: t.tokensPerMinute,
+      remainingTokens: tokens.remaining,
+      reset: Math.ceil((Date.now() + (res?.msBeforeNext ?? 60_000)) / 1000),
+    };
+  }
+}
+
+export function limitHeaders(state: LimitState): Record<string, number> {
+  return {
+    'X-RateLimit-Limit-Requests': state.limitRequests,
+    'X-RateLimit-Remaining-Requests': state.remainingRequests,
+    'X-RateLimit-Limit-Tokens': state.limitTokens,
+    'X-RateLimit-Remaining-Tokens': state.remainingTokens,
+    'X-RateLimit-Reset': state.reset,
+  };
+}
+
+function limitError(code: 'RATE_LIMIT_EXCEEDED', message: string, res: RateLimiterRes, state?: LimitState): LabelwiseError {
+  return new LabelwiseError(code, message, { retry_after: Math.max(1, Math.ceil(res.msBeforeNext / 1000)), ...(state ? { rate_limit: state } : {}) });
+}
