@@ -22,10 +22,10 @@ export const referenceShapes = (batches: PaddedBatch[]): BatchShapes =>
 
 /**
  * Records the shape of every model run the engine's pool sends to its piscina workers while
- * `fn` runs (diagnostic only, outside any timing): Piscina.prototype.run is wrapped, then restored.
+ * `fn` runs: Piscina.prototype.run is wrapped (a length scan per run, ~µs), then restored.
  * The worker pads each run to its longest sequence, so rows × max(length) is the work done.
  */
-export async function recordEngineShapes(fn: () => Promise<unknown>): Promise<BatchShapes> {
+export async function recordEngineShapes<T>(fn: () => Promise<T>, report: (s: BatchShapes) => void): Promise<T> {
   const runs: { rows: number; width: number; real: number }[] = [];
   const proto = Piscina.prototype as unknown as { run(task: unknown, opts?: unknown): Promise<unknown> };
   const original = proto.run;
@@ -35,9 +35,9 @@ export async function recordEngineShapes(fn: () => Promise<unknown>): Promise<Ba
     return original.call(this, task, opts);
   };
   try {
-    await fn();
+    return await fn();
   } finally {
     proto.run = original;
+    report(shapes(runs));
   }
-  return shapes(runs);
 }

@@ -64,11 +64,16 @@ export class FewShotHead {
       const centroid = this.#centroids.map((c, j) => (j === e.label ? (counts[j] > 1 ? dot(e.vector, unit(sums[j].map((v, d) => v - e.vector[d]))) : 0) : dot(e.vector, c)));
       return { label: e.label, ridge: zscore(ridge), centroid: zscore(centroid), name: zscore(names.map((p) => dot(e.vector, p))) };
     });
-    let best = { kind: 'ridge' as 'ridge' | 'centroid', fusion: 0, correct: -1 };
+    // Names alone are the default; examples must beat them by more than leave-one-out noise
+    // (0.5·√n hits) to be trusted, so a few noisy examples cannot make the answer worse.
+    const namesOnly = loo.filter((s) => argmax(s.name) === s.label).length;
+    const margin = 0.5 * Math.sqrt(loo.length);
+    let best = { kind: 'ridge' as 'ridge' | 'centroid', fusion: 0, correct: namesOnly };
     for (const kind of ['ridge', 'centroid'] as const) {
       for (const fusion of FUSION_GRID) {
+        if (fusion === 0) continue;
         const correct = loo.filter((s) => argmax(fuse(s.name, s[kind], fusion)) === s.label).length;
-        if (correct > best.correct) best = { kind, fusion, correct };
+        if (correct - margin > namesOnly && correct > best.correct) best = { kind, fusion, correct };
       }
     }
     this.kind = best.kind;

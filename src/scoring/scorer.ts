@@ -6,8 +6,8 @@ import { dot, round4 } from './vectors.js';
 /**
  * Turns cosine similarities into confidences.
  * - `classify`: softmax over labels at `temperature` — the probability of each candidate.
- * - `tag` and detection mode: an independent logistic per label on the similarity itself, so a
- *   label can apply (or not) regardless of the others, and unrelated text scores low.
+ * - detection mode (one label): a logistic on the similarity itself, so unrelated text scores low.
+ * - `tag`: a logistic per label on its margin over the best other label (see `tagScores`).
  */
 export interface ScorerCalibration {
   /** Softmax temperature on cosine similarity. */
@@ -16,12 +16,18 @@ export interface ScorerCalibration {
   bias: number;
   /** Logistic slope: similarity units per e-fold of odds. */
   scale: number;
+  /** Tag: log-odds of a label that ties the best other label. */
+  tagBias: number;
+  /** Tag: log-odds per unit of similarity margin over the best other label. */
+  tagSlope: number;
 }
 
 export const DEFAULT_CALIBRATION: Readonly<ScorerCalibration> = Object.freeze({
   temperature: 0.04,
   bias: 0.3,
   scale: 0.05,
+  tagBias: 0.64,
+  tagSlope: 10.96,
 });
 
 export function similarities(text: Float32Array, prototypes: LabelPrototypes): number[] {
@@ -42,12 +48,24 @@ export function classifyScores(text: Float32Array, prototypes: LabelPrototypes, 
   return { label: labels[best], confidence: round4(1 / total) };
 }
 
-/** Every label whose independent confidence reaches `threshold`, most confident first. */
+/**
+ * Every label whose confidence reaches `threshold`, most confident first. Each label gets its
+ * own logistic (they need not sum to 1) on its margin over the best other label: raw cosine
+ * levels differ too much between label sets to say "applies" on their own (measured: recall
+ * 0.11 at 0.5 on joined AG News pairs; 0.69 with the margin, constants fitted on pooled
+ * training splits of four sets and stable when any one set is left out).
+ */
 export function tagScores(sims: number[], labels: string[], threshold: number, cal: ScorerCalibration): LabelScore[] {
   return sims
-    .map((s, i) => ({ label: labels[i], confidence: round4(logistic(s, cal)) }))
+    .map((s, i) => ({ label: labels[i], confidence: round4(sims.length === 1 ? logistic(s, cal) : marginLogistic(sims, i, cal)) }))
     .filter((s) => s.confidence >= threshold)
     .sort((a, b) => b.confidence - a.confidence || a.label.localeCompare(b.label));
+}
+
+function marginLogistic(sims: number[], i: number, cal: ScorerCalibration): number {
+  let other = -Infinity;
+  for (let k = 0; k < sims.length; k++) if (k !== i && sims[k] > other) other = sims[k];
+  return 1 / (1 + Math.exp(-(cal.tagBias + cal.tagSlope * (sims[i] - other))));
 }
 
 function logistic(similarity: number, cal: ScorerCalibration): number {

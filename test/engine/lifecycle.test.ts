@@ -34,10 +34,11 @@ describe('engine lifecycle', () => {
   });
 
   it('fails fast with OVERLOADED when the queue is full', async () => {
-    const engine = await createEngine({ pool: { workers: 1, maxQueue: 20 } });
+    // Room for the label prototypes (18 template sentences per label) but not for the batch.
+    const engine = await createEngine({ pool: { workers: 1, maxQueue: 60 } });
     try {
       await engine.classify({ text: 'builds the label prototypes first', labels: ['a', 'b'] });
-      const texts = Array.from({ length: 30 }, (_, i) => `distinct text ${i}`);
+      const texts = Array.from({ length: 80 }, (_, i) => `distinct text ${i}`);
       const err = await engine.classifyBatch({ texts, labels: ['a', 'b'] }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(LabelwiseError);
       expect((err as LabelwiseError).code).toBe('OVERLOADED');

@@ -28,9 +28,13 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-/** An engine over a tiny model folder, closed by the caller. */
+/**
+ * An engine over a tiny model folder, closed by the caller. Calibration constants belong to a
+ * model (the defaults are fitted for USE lite); the tiny model's similarity margins are ~10×
+ * wider, so its tag slope is scaled down accordingly, as a user of another model would do.
+ */
 function engineFor(model: Omit<HfModelOptions, 'type'>): Promise<Engine> {
-  return createEngine({ model: { type: 'hf-onnx', ...model }, pool: { workers: 1 } });
+  return createEngine({ model: { type: 'hf-onnx', ...model }, pool: { workers: 1 }, calibration: { tagSlope: 1 } });
 }
 
 embedderContract('hf-onnx (tiny WordPiece model)', async () => new PooledEmbedder(await loadHfModel(plainDir), { ...POOL_DEFAULTS, workers: 1 }));

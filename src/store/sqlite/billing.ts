@@ -160,8 +160,14 @@ export class SqliteBillingStore implements BillingStore {
       created_at: now,
       period: periodKey(now),
     };
+    // Pending first: a push that fills the buffer flushes at once and subtracts it again.
     this.#addPending(record, 1);
-    this.#buffer.push(usage ? { usage, charge: record } : { charge: record });
+    try {
+      this.#buffer.push(usage ? { usage, charge: record } : { charge: record });
+    } catch (err) {
+      this.#addPending(record, -1);
+      throw err;
+    }
     return { account: id, kind, tokens, free_tokens: free, paid_tokens: tokens - free, cost_micros: micros, cost_usd: microsToUsd(micros) };
   }
 

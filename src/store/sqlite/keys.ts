@@ -128,7 +128,13 @@ export class SqliteKeyStore implements KeyStore {
     // lookup by prefix from turning into a timing oracle.
     if (!row || !timingSafeEqual(row.hash, hash)) return null;
     if (row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= now)) return null;
-    if (row.last_used_at === null || now - row.last_used_at >= TOUCH_INTERVAL_MS) this.#touch.run(now, row.id);
+    if (row.last_used_at === null || now - row.last_used_at >= TOUCH_INTERVAL_MS) {
+      try {
+        this.#touch.run(now, row.id);
+      } catch {
+        // Only bookkeeping: a busy database must not fail the request the key authorizes.
+      }
+    }
     return {
       key_id: row.id,
       account: row.account,

@@ -103,23 +103,21 @@ export class SqliteUsageStore implements UsageStore {
     this.#buffer.flush();
 
     const rows = this.#reports.groups(groupBy === 'month' ? 'day' : groupBy, account, start, end);
-    const totals = counters();
-    const data: UsageBucket[] = [];
+    const totals = emptySums();
+    const data: (Sums & Partial<UsageBucket>)[] = [];
     for (const r of rows) {
-      add(totals, r);
+      addSums(totals, r);
       if (groupBy === 'month') {
+        // Days arrive in order, so a month's days are adjacent.
         const period = iso(monthStart(Number(r.g) * DAY_MS));
-        const last = data[data.length - 1];
-        if (last?.period === period) add(last as UsageCounters & { cost_micros?: number }, r);
-        else data.push({ period, ...add(counters(), r) });
-        continue;
+        const last = data.at(-1);
+        if (last?.period === period) addSums(last, r);
+        else data.push(addSums({ period, ...emptySums() }, r));
+      } else {
+        data.push(addSums({ ...grouping(groupBy, r.g), ...emptySums() }, r));
       }
-      const bucket = groupBy === 'day' || groupBy === 'hour' ? { period: iso(Number(r.g) * (groupBy === 'day' ? DAY_MS : HOUR_MS)) }
-        : groupBy === 'key' ? { key_id: r.g as string | null }
-        : { [groupBy]: r.g };
-      data.push({ ...bucket, ...add(counters(), r) });
     }
-    return { start: iso(start), end: iso(end), group_by: groupBy, totals: finish(totals), data: data.map(finish) };
+    return { start: iso(start), end: iso(end), group_by: groupBy, totals: toCounters(totals), data: data.map(toCounters) };
   }
 
   async logs(query: LogsQuery = {}): Promise<LogsPage> {
@@ -167,27 +165,36 @@ function optional(value: string | undefined, field: string): string | null {
   return value;
 }
 
-type Sums = UsageCounters & { cost_micros: number };
+type Sums = Omit<GroupRow, 'g'>;
 
-function counters(): Sums {
-  return { requests: 0, tokens: 0, visual_tokens: 0, cached_requests: 0, errors: 0, cost_usd: 0, cost_micros: 0 };
+const emptySums = (): Sums => ({ requests: 0, tokens: 0, visual_tokens: 0, cached_requests: 0, errors: 0, cost_micros: 0 });
+
+function addSums<T extends Sums>(into: T, r: Sums): T {
+  into.requests += r.requests;
+  into.tokens += r.tokens;
+  into.visual_tokens += r.visual_tokens;
+  into.cached_requests += r.cached_requests;
+  into.errors += r.errors;
+  into.cost_micros += r.cost_micros;
+  return into;
 }
 
-function add(into: Sums | UsageCounters, r: GroupRow): Sums {
-  const s = into as Sums;
-  s.requests += r.requests;
-  s.tokens += r.tokens;
-  s.visual_tokens += r.visual_tokens;
-  s.cached_requests += r.cached_requests;
-  s.errors += r.errors;
-  s.cost_micros = (s.cost_micros ?? 0) + r.cost_micros;
-  return s;
+function grouping(groupBy: Exclude<UsageGroupBy, 'month'>, g: GroupRow['g']): Partial<UsageBucket> {
+  switch (groupBy) {
+    case 'day':
+      return { period: iso(Number(g) * DAY_MS) };
+    case 'hour':
+      return { period: iso(Number(g) * HOUR_MS) };
+    case 'key':
+      return { key_id: g as string | null };
+    default:
+      return { [groupBy]: g };
+  }
 }
 
 /** Money stays integer micro-dollars until here. */
-function finish<T extends UsageCounters>(s: T): T {
-  const { cost_micros, ...rest } = s as T & { cost_micros: number };
-  return { ...rest, cost_usd: microsToUsd(cost_micros) } as unknown as T;
+function toCounters<T extends Sums>({ cost_micros, ...rest }: T): Omit<T, 'cost_micros'> & UsageCounters {
+  return { ...rest, cost_usd: microsToUsd(cost_micros) };
 }
 
 function toLogEntry(r: LogRow): LogEntry {
