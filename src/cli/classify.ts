@@ -1,8 +1,46 @@
-import type { CliValues } from './main.js';
+import { runBatch } from './batch.js';
+import { parseCommand } from './args.js';
 import { engineFromFlags, labelConfigFromFlags } from './request.js';
 
+const USAGE = `labelwise classify "text" --labels a,b,c [options]
+labelwise classify --batch --labels a,b,c [options] < in.ndjson > out.ndjson
+
+  --labels        comma-separated candidate labels (required)
+  --tag           multi-label: every label whose confidence ≥ threshold
+  --threshold     tag threshold in [0, 1] (default 0.5)
+  --descriptions  JSON file {label: description}
+  --examples      JSON file {label: [example, …]} (few-shot)
+  --text-type     what kind of text this is, e.g. "support ticket"
+  --fast          priority "fast" (no micro-batching wait)
+  --batch         NDJSON in ({"text": …, "id": …} per line), NDJSON out, in order
+  --cache-dir     where the converted model is cached`;
+
+export const CLASSIFY_OPTIONS = {
+  labels: { type: 'string' },
+  tag: { type: 'boolean', default: false },
+  threshold: { type: 'string' },
+  descriptions: { type: 'string' },
+  examples: { type: 'string' },
+  'text-type': { type: 'string' },
+  fast: { type: 'boolean', default: false },
+  batch: { type: 'boolean', default: false },
+  'cache-dir': { type: 'string' },
+} as const;
+
+export type CliValues = {
+  [K in keyof typeof CLASSIFY_OPTIONS]?: (typeof CLASSIFY_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string;
+};
+
+export async function classifyCommand(argv: string[]): Promise<number> {
+  const parsed = parseCommand(argv, CLASSIFY_OPTIONS, USAGE);
+  if (!parsed) return argv.includes('--help') || argv.includes('-h') ? 0 : 2;
+  const values = parsed.values as CliValues;
+  if (values.batch) return runBatch(values);
+  return runClassify(parsed.positionals.join(' '), values);
+}
+
 /** One-shot classification: prints the JSON response on stdout. */
-export async function runClassify(text: string, values: CliValues): Promise<number> {
+async function runClassify(text: string, values: CliValues): Promise<number> {
   const request = { ...(await labelConfigFromFlags(values)), text };
   const engine = await engineFromFlags(values);
   try {

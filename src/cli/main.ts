@@ -1,65 +1,42 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
 import { toErrorBody } from '../errors.js';
-import { runBatch } from './batch.js';
-import { runClassify } from './classify.js';
+import { classifyCommand } from './classify.js';
+import { adminCommand } from './admin.js';
+import { serveCommand } from './serve.js';
 
 const USAGE = `labelwise — offline text classification
 
 Usage:
   labelwise classify "text" --labels a,b,c [--tag] [--threshold 0.5]
-                            [--descriptions file.json] [--examples file.json] [--text-type T]
+                            [--descriptions file.json] [--examples file.json] [--text-type T] [--fast]
   labelwise classify --batch --labels a,b,c [--tag] …   < in.ndjson > out.ndjson
-      (NDJSON in: one {"text": "...", "id": ...} per line; out: one result per line, in order)
+  labelwise serve [--port 8080] [--host 127.0.0.1] [--data DIR] [--public]
+  labelwise keys create|list|revoke ID --data DIR [--name N] [--scopes a,b] [--tier T] [--json]
+  labelwise classifiers list|get NAME --data DIR
+  labelwise balance show|credit --data DIR [--usd N] [--account A]
 
-Options:
-  --labels        comma-separated candidate labels (required)
-  --tag           multi-label: every label whose confidence ≥ threshold
-  --threshold     tag threshold in [0, 1] (default 0.5)
-  --descriptions  JSON file {label: description}
-  --examples      JSON file {label: [example, …]} (few-shot)
-  --text-type     what kind of text this is, e.g. "support ticket"
-  --fast          priority "fast" (no micro-batching wait)
-  --cache-dir     where the converted model is cached
-  --help`;
+Run "labelwise <command> --help" for a command's options.`;
 
-const OPTIONS = {
-  labels: { type: 'string' },
-  tag: { type: 'boolean', default: false },
-  threshold: { type: 'string' },
-  descriptions: { type: 'string' },
-  examples: { type: 'string' },
-  'text-type': { type: 'string' },
-  fast: { type: 'boolean', default: false },
-  batch: { type: 'boolean', default: false },
-  'cache-dir': { type: 'string' },
-  help: { type: 'boolean', short: 'h', default: false },
-} as const;
-
-export type CliValues = ReturnType<typeof parse>['values'];
-
-function parse(argv: string[]) {
-  return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-}
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  classify: classifyCommand,
+  serve: serveCommand,
+  keys: (argv) => adminCommand('keys', argv),
+  classifiers: (argv) => adminCommand('classifiers', argv),
+  balance: (argv) => adminCommand('balance', argv),
+};
 
 async function main(argv: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
-  const [command, ...rest] = parsed.positionals;
-  if (parsed.values.help || !command) {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(`${USAGE}\n`);
-    return command || parsed.values.help ? 0 : 2;
+    return command ? 0 : 2;
   }
-  if (command !== 'classify') {
+  const run = COMMANDS[command];
+  if (!run) {
     process.stderr.write(`unknown command "${command}"\n\n${USAGE}\n`);
     return 2;
   }
-  return parsed.values.batch ? runBatch(parsed.values) : runClassify(rest.join(' '), parsed.values);
+  return run(rest);
 }
 
 main(process.argv.slice(2)).then(

@@ -1,0 +1,62 @@
+import { createServer } from 'node:http';
+import { resolve } from 'node:path';
+import { createEngine } from '../engine/engine.js';
+import { createHandler } from '../http/index.js';
+import { parseCommand } from './args.js';
+
+const USAGE = `labelwise serve [--port 8080] [--host 127.0.0.1] [--data DIR] [--public] [--cache-dir DIR]
+
+Starts the /v1 API on the embedded defaults. Data (keys, classifiers, usage, logs, balance)
+lives in DIR/labelwise.db (default ./labelwise-data). The first start on an empty data dir
+creates an admin key and prints it once. SIGINT/SIGTERM: stop accepting, finish in-flight
+requests, flush the stores, exit 0.`;
+
+const OPTIONS = {
+  port: { type: 'string', default: '8080' },
+  host: { type: 'string', default: '127.0.0.1' },
+  data: { type: 'string', default: 'labelwise-data' },
+  public: { type: 'boolean', default: false },
+  'cache-dir': { type: 'string' },
+  'shutdown-timeout': { type: 'string', default: '30000' },
+} as const;
+
+export async function serveCommand(argv: string[]): Promise<number> {
+  const parsed = parseCommand(argv, OPTIONS, USAGE);
+  if (!parsed) return argv.includes('--help') || argv.includes('-h') ? 0 : 2;
+  const v = parsed.values as { port: string; host: string; data: string; public: boolean; 'cache-dir'?: string; 'shutdown-timeout': string };
+  const engine = await createEngine({ dataDir: resolve(v.data as string), ...(v['cache-dir'] ? { cacheDir: v['cache-dir'] } : {}) });
+  if ((await engine.keys.list()).keys.length === 0) {
+    const admin = await engine.keys.create({ name: 'admin', tier: 'production' });
+    // Shown exactly once: only its hash is stored.
+    process.stdout.write(`Created admin key (shown once, store it now): ${admin.key}\n`);
+  }
+  let shuttingDown = false;
+  const handler = createHandler(engine, { publicMode: v.public as boolean });
+  const server = createServer((req, res) => {
+    // Requests that arrive on kept-alive connections after shutdown began are told to retry.
+    if (shuttingDown) res.setHeader('Connection', 'close');
+    handler(req, res);
+  });
+  await new Promise<void>((ok, fail) => server.once('error', fail).listen(Number(v.port), v.host as string, ok));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : v.port;
+  process.stdout.write(`labelwise listening on http://${v.host}:${port}/v1 (data: ${resolve(v.data as string)})\n`);
+
+  return new Promise<number>((done) => {
+    const shutdown = (signal: string) => {
+      if (shuttingDown) return;
+      shuttingDown = true;
+      process.stderr.write(`${signal}: finishing in-flight requests…\n`);
+      const force = setTimeout(() => server.closeAllConnections(), Number(v['shutdown-timeout'])).unref();
+      server.close(async () => {
+        clearTimeout(force);
+        await engine.close(); // flushes every recorded usage row and charge
+        process.stderr.write('stopped cleanly\n');
+        done(0);
+      });
+      server.closeIdleConnections();
+    };
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+  });
+}
