@@ -40,10 +40,12 @@ export interface CallOutcome {
 export class Accounting {
   readonly #stores: Stores;
   readonly #enforce: boolean;
+  readonly #enabled: boolean;
 
-  constructor(stores: Stores, options: { enforceBilling: boolean }) {
+  constructor(stores: Stores, options: { enforceBilling: boolean; recordUsage: boolean }) {
     this.#stores = stores;
     this.#enforce = options.enforceBilling;
+    this.#enabled = options.recordUsage;
   }
 
   get billing(): BillingStore {
@@ -57,6 +59,7 @@ export class Accounting {
   }
 
   record(options: CallOptions | undefined, outcome: CallOutcome): void {
+    if (!this.#enabled) return;
     const error = outcome.error === undefined ? undefined : toErrorBody(outcome.error);
     const row: UsageRow = {
       request_id: options?.requestId ?? newRequestId(),
@@ -84,6 +87,7 @@ export class Accounting {
   }
 
   recordRaw(row: UsageRow): void {
+    if (!this.#enabled) return;
     try {
       this.#stores.usage.record(row);
     } catch (err) {

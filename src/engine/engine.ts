@@ -68,14 +68,14 @@ export class Engine {
   #closed = false;
 
   /** @internal use {@link createEngine} */
-  constructor(parts: { embedder: Embedder; cache: ResponseCache<SingleBody>; calibration: ScorerCalibration; stores: Stores; enforceBilling: boolean }) {
+  constructor(parts: { embedder: Embedder; cache: ResponseCache<SingleBody>; calibration: ScorerCalibration; stores: Stores; enforceBilling: boolean; recordUsage: boolean }) {
     this.#embedder = parts.embedder;
     this.#stores = parts.stores;
     this.#prototypes = new PrototypeBuilder(parts.embedder, { maxSentences: 50_000, maxConfigs: 1_000 });
     this.#configs = new LabelConfigResolver(parts.embedder, (ref, account) => resolveSaved(parts.stores.classifiers, ref, account));
     this.#cache = parts.cache;
     this.#calibration = parts.calibration;
-    this.#accounting = new Accounting(parts.stores, { enforceBilling: parts.enforceBilling });
+    this.#accounting = new Accounting(parts.stores, { enforceBilling: parts.enforceBilling, recordUsage: parts.recordUsage });
   }
 
   /** API keys of spec §1.1/§10: create (secret shown once), list, revoke, verify. */
@@ -295,7 +295,7 @@ export async function createEngine(options?: EngineOptions): Promise<Engine> {
   const stores = await openStores({ dataDir: resolved.dataDir, prices: resolved.billing.prices, freeTokensMonthly: resolved.billing.freeTokensMonthly });
   try {
     const embedder = await createEmbedder(resolved);
-    return new Engine({ embedder, stores, cache: new ResponseCache<SingleBody>(resolved.cache), calibration: resolved.calibration, enforceBilling: resolved.billing.enabled });
+    return new Engine({ embedder, stores, cache: new ResponseCache<SingleBody>(resolved.cache), calibration: resolved.calibration, enforceBilling: resolved.billing.enabled, recordUsage: resolved.recordUsage });
   } catch (err) {
     await stores.close();
     throw err;

@@ -42,6 +42,11 @@ export interface EngineOptions {
    * @default ':memory:' (nothing persists)
    */
   dataDir?: string;
+  /**
+   * Record one usage/log row (and its charge) per call. Turning it off also turns off spend
+   * tracking; it exists to measure recording's cost and for throwaway engines. @default true
+   */
+  recordUsage?: boolean;
   /** Billing (spec §9). Off by default: spend is recorded, nothing is refused. */
   billing?: {
     /** Refuse (402) what the balance and free tokens cannot cover. @default false */
@@ -61,10 +66,11 @@ export interface ResolvedOptions {
   cache: { max: number; ttlMs: number } | false;
   calibration: ScorerCalibration;
   dataDir: string;
+  recordUsage: boolean;
   billing: { enabled: boolean; prices?: Partial<Prices>; freeTokensMonthly?: number };
 }
 
-const KNOWN = ['model', 'embedder', 'cacheDir', 'pool', 'cache', 'calibration', 'dataDir', 'billing'] as const;
+const KNOWN = ['model', 'embedder', 'cacheDir', 'pool', 'cache', 'calibration', 'dataDir', 'recordUsage', 'billing'] as const;
 const POOL_KNOWN = Object.keys(POOL_DEFAULTS);
 
 export function resolveOptions(options: EngineOptions = {}): Readonly<ResolvedOptions> {
@@ -84,6 +90,7 @@ export function resolveOptions(options: EngineOptions = {}): Readonly<ResolvedOp
     cache: options.cache === false ? false : { max: options.cache?.max ?? 10_000, ttlMs: options.cache?.ttlMs ?? 3_600_000 },
     calibration: Object.freeze({ ...DEFAULT_CALIBRATION, ...options.calibration }),
     dataDir: options.dataDir ?? ':memory:',
+    recordUsage: options.recordUsage ?? true,
     billing: { enabled: options.billing?.enabled ?? false, prices: options.billing?.prices, freeTokensMonthly: options.billing?.freeTokensMonthly },
   });
 }
