@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     for (const set of sets.filter((s) => !only || only.includes(s.name))) {
       for (const setting of SETTINGS) {
         const s = await evaluate(engine, set, setting);
-        const row = `| ${set.name} | ${setting} | ${s.accuracy.toFixed(3)} | ${s.macroF1.toFixed(3)} | ${s.ece.toFixed(3)} |`;
+        const row = `| ${set.name} | ${setting} | ${s.accuracy.toFixed(3)} | ${s.macroF1.toFixed(3)} | ${s.ece.toFixed(3)} | ${s.meanConfidence.toFixed(3)} |`;
         console.log(row);
         rows.push(row);
       }
@@ -70,8 +70,8 @@ async function main(): Promise<void> {
       'Data: ../shared/data (not part of the project). `examples` = 8 per label, seeded; sets without a train split',
       'draw examples from one seeded half of the test file and are scored on the other half.',
       '',
-      '| set | setting | accuracy | macro-F1 | ECE |',
-      '|---|---|---|---|---|',
+      '| set | setting | accuracy | macro-F1 | ECE | mean confidence |',
+      '|---|---|---|---|---|---|',
       ...rows,
       '',
       tag ? `Tag (AG News, 300 joined pairs of different classes, threshold 0.5): precision ${tag.precision.toFixed(3)}, recall ${tag.recall.toFixed(3)}` : '',

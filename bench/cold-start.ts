@@ -1,6 +1,6 @@
 /**
  * Q6b — cold start to the first answer in a fresh process, model already converted and cached:
- * node start → import → createEngine → first classify (10 labels: prototypes are built too).
+ * node start → import → createEngine → first classify (10 labels: their prototypes are built too).
  * Reference: a fresh process that imports onnxruntime-node, opens the same model and runs one text.
  */
 import { LABELS_10, SHORT_TEXT } from './lib/data.js';
@@ -66,8 +66,8 @@ export async function coldStart(): Promise<Row[]> {
       pass: wall <= 1500,
       notes:
         `median of ${RUNS} runs (after 1 unmeasured), wall clock from spawn to the answer on stdout; entry ${entry.label}. ` +
-        `Engine phases (median, child clock): ${phases(eng)}; the first answer includes starting the worker's ORT session ` +
-        `and embedding 40 prototype sentences. Raw phases: ${phases(raw)}. Engine runs: ${eng.map((x) => fmt(x.wall, 0)).join(', ')} ms.`,
+        `Engine phases (median, child clock): ${phases(eng)}; the first answer includes starting a worker's ORT session ` +
+        `and embedding the 10 labels' prototype sentences. Raw phases: ${phases(raw)}. Engine runs: ${eng.map((x) => fmt(x.wall, 0)).join(', ')} ms.`,
       data: { entry: entry.label, engine: eng, raw },
     },
   ];

@@ -3,6 +3,7 @@
  * and 'standard', beside a raw 1-thread ORT run of the same text (the floor the engine sits on).
  */
 import { createEngine } from '../src/index.js';
+import { POOL_DEFAULTS } from '../src/pool/inference-pool.js';
 import { LABELS_10, SHORT_TEXT } from './lib/data.js';
 import { defaultModel } from './lib/model.js';
 import { padBatches, rawSingle } from './lib/raw-ort.js';
@@ -35,7 +36,7 @@ export async function latency(): Promise<Row[]> {
         pass: s.p50 <= 5,
         notes:
           p === 'standard'
-            ? `'standard' waits up to pool.maxWaitMs (2 ms) for others to share its model run; alone it pays that wait. n=${s.n} samples over 3 interleaved rounds.`
+            ? `'standard' waits up to pool.maxWaitMs (default ${POOL_DEFAULTS.maxWaitMs} ms) for others to share its model run; alone it pays that wait. n=${s.n} samples over 3 interleaved rounds.`
             : `'fast' skips the micro-batch wait. ${s.n} samples over 3 interleaved rounds. Text: "${SHORT_TEXT}".`,
         data: { stats },
       };

@@ -3,6 +3,8 @@ export interface Scores {
   accuracy: number;
   macroF1: number;
   ece: number;
+  /** Mean confidence: above accuracy means over-confident, below means under-confident. */
+  meanConfidence: number;
 }
 
 export function score(gold: string[], predicted: string[], confidence: number[], labels: string[]): Scores {
@@ -26,7 +28,12 @@ export function score(gold: string[], predicted: string[], confidence: number[],
     const r = t + (fn.get(l) ?? 0);
     return p === 0 || r === 0 ? 0 : (2 * t) / (p + r);
   });
-  return { accuracy: correct / gold.length, macroF1: f1s.reduce((a, b) => a + b, 0) / labels.length, ece: ece(gold.map((g, i) => g === predicted[i]), confidence) };
+  return {
+    accuracy: correct / gold.length,
+    macroF1: f1s.reduce((a, b) => a + b, 0) / labels.length,
+    ece: ece(gold.map((g, i) => g === predicted[i]), confidence),
+    meanConfidence: confidence.reduce((a, b) => a + b, 0) / confidence.length,
+  };
 }
 
 /** Expected calibration error over 15 equal-width confidence bins. */

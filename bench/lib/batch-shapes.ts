@@ -4,6 +4,8 @@ import type { PaddedBatch } from './raw-ort.js';
 /** How much of a set of model runs is real tokens rather than padding. */
 export interface BatchShapes {
   batches: number;
+  /** Sequences embedded (rows over all runs). */
+  sequences: number;
   realTokens: number;
   /** Σ rows × width: what the model actually computes over. */
   paddedTokens: number;
@@ -14,7 +16,7 @@ export interface BatchShapes {
 function shapes(runs: { rows: number; width: number; real: number }[]): BatchShapes {
   const realTokens = runs.reduce((n, r) => n + r.real, 0);
   const paddedTokens = runs.reduce((n, r) => n + r.rows * r.width, 0);
-  return { batches: runs.length, realTokens, paddedTokens, efficiency: realTokens / paddedTokens };
+  return { batches: runs.length, sequences: runs.reduce((n, r) => n + r.rows, 0), realTokens, paddedTokens, efficiency: realTokens / paddedTokens };
 }
 
 export const referenceShapes = (batches: PaddedBatch[]): BatchShapes =>
