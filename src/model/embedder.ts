@@ -24,9 +24,6 @@ export interface Embedder {
   close(): Promise<void>;
 }
 
-/** Texts tokenized before their sequences go to the pool (one full micro-batch). */
-const TOKENIZE_CHUNK = 64;
-
 /** Tokens two neighbouring windows share. */
 const WINDOW_OVERLAP = 32;
 
@@ -51,26 +48,18 @@ export class PooledEmbedder implements Embedder {
   async embed(texts: string[], options: { priority?: 'standard' | 'fast' } = {}): Promise<EmbeddedText[]> {
     const { prefix = [], suffix = [] } = this.#backend.specials ?? {};
     const max = this.#backend.maxTokens - prefix.length - suffix.length;
-    // Refuse a batch that cannot fit before any of it is queued (each text is ≥ 1 sequence).
-    this.#pool.assertRoom(texts.length);
-    const pending: Promise<EmbeddedText[]>[] = [];
-    // Tokenize in chunks and hand each to the pool at once, so workers run the model while
-    // this thread tokenizes the rest (tokenizing 1,000 texts takes ~0.1 s).
-    for (let start = 0; start < texts.length; start += TOKENIZE_CHUNK) {
-      const tokenized = texts.slice(start, start + TOKENIZE_CHUNK).map((t) => this.#backend.tokenizer.encode(t));
-      const perText = tokenized.map((ids) => splitWindows(ids, max, Math.min(WINDOW_OVERLAP, max >> 2)));
-      const sequences = perText.flat().map((w) => (prefix.length || suffix.length ? [...prefix, ...w, ...suffix] : w));
-      pending.push(
-        this.#pool.embed(sequences, options.priority).then((vectors) => {
-          let next = 0;
-          return perText.map((windows, i) => {
-            const own = vectors.slice(next, (next += windows.length));
-            return { vector: aggregateWindows(own, windows.map((w) => w.length)), tokens: tokenized[i].length };
-          });
-        }),
-      );
-    }
-    return (await Promise.all(pending)).flat();
+    // Everything goes to the pool in one call, so it can sort all windows by length: feeding it
+    // chunk by chunk (to overlap tokenizing with inference) was measured to cost 1.8× the model
+    // work in padding, far more than tokenizing takes (~0.07 s per 1,000 texts).
+    const tokenized = texts.map((t) => this.#backend.tokenizer.encode(t));
+    const perText = tokenized.map((ids) => splitWindows(ids, max, Math.min(WINDOW_OVERLAP, max >> 2)));
+    const sequences = perText.flat().map((w) => (prefix.length || suffix.length ? [...prefix, ...w, ...suffix] : w));
+    const vectors = await this.#pool.embed(sequences, options.priority);
+    let next = 0;
+    return perText.map((windows, i) => {
+      const own = vectors.slice(next, (next += windows.length));
+      return { vector: aggregateWindows(own, windows.map((w) => w.length)), tokens: tokenized[i].length };
+    });
   }
 
   close(): Promise<void> {

@@ -51,7 +51,8 @@ export class InferencePool {
   readonly #spec: WorkerModelSpec;
   readonly #options: PoolOptions;
   #pending: Entry[] = [];
-  #timer: NodeJS.Timeout | undefined;
+  /** Pending flush: cancels it. */
+  #scheduled: (() => void) | undefined;
   #inFlight = 0;
   #closed = false;
 
@@ -96,7 +97,17 @@ export class InferencePool {
       if (priority === 'fast') this.#pending.unshift(...entries);
       else this.#pending.push(...entries);
       if (priority === 'fast' || this.#pending.length >= this.#options.maxBatchSize) this.#flush();
-      else this.#timer ??= setTimeout(() => this.#flush(), this.#options.maxWaitMs);
+      // An idle pool has nothing to wait for: run at the end of this turn of the event loop
+      // (still gathering calls made in it). A busy one waits up to maxWaitMs to fill a batch.
+      else if (this.#scheduled === undefined) {
+        if (this.#inFlight === 0) {
+          const immediate = setImmediate(() => this.#flush());
+          this.#scheduled = () => clearImmediate(immediate);
+        } else {
+          const timer = setTimeout(() => this.#flush(), this.#options.maxWaitMs);
+          this.#scheduled = () => clearTimeout(timer);
+        }
+      }
     });
   }
 
@@ -104,7 +115,8 @@ export class InferencePool {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#timer);
+    this.#scheduled?.();
+    this.#scheduled = undefined;
     const waiting = this.#pending;
     this.#pending = [];
     for (const e of waiting) fail(e.request, new LabelwiseError('OVERLOADED', 'the engine is shutting down'));
@@ -112,8 +124,8 @@ export class InferencePool {
   }
 
   #flush(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#scheduled?.();
+    this.#scheduled = undefined;
     const batch = this.#pending.sort((a, b) => a.ids.length - b.ids.length);
     this.#pending = [];
     for (let start = 0; start < batch.length; start += this.#options.maxBatchSize) {
