@@ -18,19 +18,16 @@ export interface HfBackendOptions {
  */
 export async function loadHfModel(folder: string, options: HfBackendOptions = {}): Promise<ModelBackend> {
   const dir = resolve(folder);
-  const json = await readJson(join(dir, 'tokenizer.json'));
+  const json = await readJson(join(dir, 'tokenizer.json'), true);
   if (!json) throw new LabelwiseError('VALIDATION_ERROR', `no tokenizer.json in ${basename(dir)}`, { field: 'model.path' });
-  const config = (await readJson(join(dir, 'tokenizer_config.json'))) ?? {};
+  const config = (await readJson(join(dir, 'tokenizer_config.json'), false)) ?? {};
   const tokenizer = new Tokenizer(json, config);
   const onnxPath = (await firstExisting([join(dir, 'onnx', 'model.onnx'), join(dir, 'model.onnx')])) ?? '';
   if (!onnxPath) throw new LabelwiseError('VALIDATION_ERROR', `no onnx/model.onnx in ${basename(dir)}`, { field: 'model.path' });
 
-  // Specials come from encoding the empty string: whatever the template adds around text.
-  const specials = tokenizer.encode('', { add_special_tokens: true }).ids;
   const body = (text: string) => tokenizer.encode(text, { add_special_tokens: false }).ids;
-  const prefix = specials.slice(0, 1);
-  const suffix = specials.slice(1);
-  const dimension = await outputDimension(onnxPath);
+  const { prefix, suffix } = specialsAround(tokenizer, body);
+  const dimension = await outputDimension(onnxPath, 'last_hidden_state');
   return {
     id: options.id ?? `hf:${basename(dir)}`,
     dimension,
@@ -48,12 +45,32 @@ export async function loadHfModel(folder: string, options: HfBackendOptions = {}
   };
 }
 
-async function outputDimension(onnxPath: string): Promise<number> {
+/**
+ * The special ids the tokenizer's template puts before and after a text ([CLS] … [SEP],
+ * `<s>` … `</s>`, or only a trailing `</s>`): found by locating a probe text's own ids inside
+ * its encoding with specials.
+ */
+function specialsAround(tokenizer: Tokenizer, body: (text: string) => number[]): { prefix: number[]; suffix: number[] } {
+  const probe = body('a');
+  const full = tokenizer.encode('a', { add_special_tokens: true }).ids;
+  for (let at = 0; at + probe.length <= full.length; at++) {
+    if (probe.every((id, i) => full[at + i] === id)) return { prefix: full.slice(0, at), suffix: full.slice(at + probe.length) };
+  }
+  return { prefix: [], suffix: [] };
+}
+
+async function outputDimension(onnxPath: string, outputName: string): Promise<number> {
   // Read the hidden size from the graph's declared output; 0 means "unknown until the first run".
   const ort = await import('onnxruntime-node');
-  const session = await ort.InferenceSession.create(onnxPath, { intraOpNumThreads: 1 });
+  let session: Awaited<ReturnType<typeof ort.InferenceSession.create>>;
   try {
-    const meta = session.outputMetadata?.[0] as { shape?: (number | string)[] } | undefined;
+    session = await ort.InferenceSession.create(onnxPath, { intraOpNumThreads: 1 });
+  } catch (err) {
+    throw new LabelwiseError('VALIDATION_ERROR', `${basename(onnxPath)} is not a loadable ONNX model`, { field: 'model.path' }, { cause: err });
+  }
+  try {
+    const index = Math.max(0, session.outputNames.indexOf(outputName));
+    const meta = session.outputMetadata?.[index] as { shape?: (number | string)[] } | undefined;
     const last = meta?.shape?.[meta.shape.length - 1];
     return typeof last === 'number' ? last : 0;
   } finally {
@@ -61,11 +78,19 @@ async function outputDimension(onnxPath: string): Promise<number> {
   }
 }
 
-async function readJson(path: string): Promise<Record<string, unknown> | undefined> {
+/** A JSON file's content, `undefined` when absent; invalid JSON is a clear error, not "absent". */
+async function readJson(path: string, required: boolean): Promise<Record<string, unknown> | undefined> {
+  let text: string;
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+    text = await readFile(path, 'utf8');
   } catch {
     return undefined;
+  }
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    if (!required) return undefined;
+    throw new LabelwiseError('VALIDATION_ERROR', `${basename(path)} is not valid JSON`, { field: 'model.path' });
   }
 }
 
