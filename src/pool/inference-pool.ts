@@ -4,6 +4,7 @@ import { Piscina } from 'piscina';
 import { LabelwiseError } from '../errors.js';
 import type { WorkerModelSpec } from '../model/types.js';
 import type { EmbedResult, EmbedTask } from './protocol.js';
+import { RunQueue, type Entry, type PendingRequest } from './run-queue.js';
 
 /** Tuning of the inference pool. All fields are optional in `EngineOptions.pool`. */
 export interface PoolOptions {
@@ -27,33 +28,23 @@ export const POOL_DEFAULTS: Readonly<PoolOptions> = Object.freeze({
   maxQueue: 20_000,
 });
 
-interface Request {
-  results: Float32Array[];
-  remaining: number;
-  failed: boolean;
-  resolve(v: Float32Array[]): void;
-  reject(e: unknown): void;
-}
-
-interface Entry {
-  request: Request;
-  index: number;
-  ids: number[];
-}
-
 /**
- * Runs the model in piscina workers and coalesces concurrent calls into micro-batches:
- * sequences wait at most `maxWaitMs` (none for `fast`), are sorted by length to cut padding,
- * and are cut into runs of at most `maxBatchSize`. The main thread never runs inference.
+ * Runs the model in piscina workers and coalesces concurrent calls into micro-batches. Runs are
+ * pulled when a worker is free (at most one per worker in flight), so sequences that arrive
+ * while workers are busy join the next run instead of queueing behind whole batches; an idle
+ * pool runs at once, a busy one waits at most `maxWaitMs` for a run to fill (`fast`: never).
+ * The main thread never runs inference.
  */
 export class InferencePool {
   readonly #piscina: Piscina<EmbedTask, EmbedResult>;
   readonly #spec: WorkerModelSpec;
   readonly #options: PoolOptions;
-  #pending: Entry[] = [];
-  /** Pending flush: cancels it. */
-  #scheduled: (() => void) | undefined;
+  readonly #queue = new RunQueue();
+  /** Pending wait-for-more timer: cancels it. */
+  #timer: (() => void) | undefined;
   #inFlight = 0;
+  #activeRuns = 0;
+  readonly #running = new Set<Promise<void>>();
   #closed = false;
 
   constructor(spec: Omit<WorkerModelSpec, 'threads'>, options: PoolOptions) {
@@ -72,7 +63,7 @@ export class InferencePool {
 
   /** Sequences waiting or running right now. */
   get load(): number {
-    return this.#pending.length + this.#inFlight;
+    return this.#queue.length + this.#inFlight;
   }
 
   /** Fails at once with OVERLOADED when `count` more sequences would overflow the queue. */
@@ -92,45 +83,78 @@ export class InferencePool {
       return Promise.reject(err);
     }
     return new Promise((resolve, reject) => {
-      const request: Request = { results: new Array(sequences.length), remaining: sequences.length, failed: false, resolve, reject };
-      const entries = sequences.map((ids, index) => ({ request, index, ids }));
-      if (priority === 'fast') this.#pending.unshift(...entries);
-      else this.#pending.push(...entries);
-      if (priority === 'fast' || this.#pending.length >= this.#options.maxBatchSize) this.#flush();
-      // An idle pool has nothing to wait for: run at the end of this turn of the event loop
-      // (still gathering calls made in it). A busy one waits up to maxWaitMs to fill a batch.
-      else if (this.#scheduled === undefined) {
-        if (this.#inFlight === 0) {
-          const immediate = setImmediate(() => this.#flush());
-          this.#scheduled = () => clearImmediate(immediate);
-        } else {
-          const timer = setTimeout(() => this.#flush(), this.#options.maxWaitMs);
-          this.#scheduled = () => clearTimeout(timer);
-        }
-      }
+      const request: PendingRequest = { results: new Array(sequences.length), remaining: sequences.length, failed: false, resolve, reject };
+      this.#queue.add(
+        sequences.map((ids, index) => ({ request, index, ids })),
+        priority === 'fast',
+      );
+      this.#dispatch();
     });
   }
 
-  /** Stops every worker; calls still waiting fail with OVERLOADED. */
+  /**
+   * Stops every worker: calls still queued fail with OVERLOADED, runs already on a worker are
+   * allowed to finish (stopping a thread inside onnxruntime aborts the process), then the
+   * threads are stopped.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#scheduled?.();
-    this.#scheduled = undefined;
-    const waiting = this.#pending;
-    this.#pending = [];
-    for (const e of waiting) fail(e.request, new LabelwiseError('OVERLOADED', 'the engine is shutting down'));
-    await this.#piscina.destroy();
+    this.#cancelTimer();
+    for (const e of this.#queue.drain()) fail(e.request, new LabelwiseError('OVERLOADED', 'the engine is shutting down'));
+    await Promise.allSettled([...this.#running]);
+    await this.#piscina.close();
   }
 
-  #flush(): void {
-    this.#scheduled?.();
-    this.#scheduled = undefined;
-    const batch = this.#pending.sort((a, b) => a.ids.length - b.ids.length);
-    this.#pending = [];
-    for (let start = 0; start < batch.length; start += this.#options.maxBatchSize) {
-      void this.#run(batch.slice(start, start + this.#options.maxBatchSize));
+  /** Starts runs while a worker is free and a run is worth starting now. */
+  #dispatch(): void {
+    while (!this.#closed && this.#queue.length > 0 && this.#activeRuns < this.#options.workers) {
+      const full = this.#queue.length >= this.#options.maxBatchSize;
+      // An idle pool has nothing to wait for but the rest of this event-loop turn; a busy one
+      // waits up to maxWaitMs for a run to fill (fast requests never wait).
+      if (!full && !this.#queue.hasFast && this.#timer === undefined) {
+        if (this.#activeRuns === 0) {
+          const immediate = setImmediate(() => this.#fire());
+          this.#timer = () => clearImmediate(immediate);
+        } else {
+          const timeout = setTimeout(() => this.#fire(), this.#options.maxWaitMs);
+          this.#timer = () => clearTimeout(timeout);
+        }
+        return;
+      }
+      if (!full && !this.#queue.hasFast) return; // the timer will fire
+      this.#cancelTimer();
+      this.#start(this.#queue.take(this.#options.maxBatchSize));
     }
+  }
+
+  #fire(): void {
+    this.#timer = undefined;
+    if (this.#closed || this.#queue.length === 0 || this.#activeRuns >= this.#options.workers) return;
+    this.#start(this.#queue.take(this.#options.maxBatchSize));
+    this.#dispatch();
+  }
+
+  #cancelTimer(): void {
+    this.#timer?.();
+    this.#timer = undefined;
+  }
+
+  #start(entries: Entry[]): void {
+    this.#activeRuns++;
+    const running = this.#run(entries).finally(() => {
+      this.#activeRuns--;
+      this.#running.delete(running);
+      // What queued up while this run was busy forms the next run right away.
+      if (this.#queue.length > 0) this.#startNow();
+    });
+    this.#running.add(running);
+  }
+
+  #startNow(): void {
+    if (this.#closed || this.#activeRuns >= this.#options.workers || this.#queue.length === 0) return;
+    this.#cancelTimer();
+    this.#start(this.#queue.take(this.#options.maxBatchSize));
   }
 
   async #run(entries: Entry[]): Promise<void> {
@@ -157,7 +181,7 @@ export class InferencePool {
   }
 }
 
-function fail(request: Request, err: unknown): void {
+function fail(request: PendingRequest, err: unknown): void {
   if (request.failed) return;
   request.failed = true;
   request.reject(err);

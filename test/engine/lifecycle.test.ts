@@ -50,6 +50,18 @@ describe('engine lifecycle', () => {
     }
   });
 
+  it('close() while model runs are in flight lets them finish (no crash) and fails queued calls', async () => {
+    const engine = await createEngine({ pool: { workers: 1 } });
+    await engine.classify({ text: 'prototypes first', labels: ['a', 'b'] });
+    const texts = Array.from({ length: 300 }, (_, i) => `a fairly ordinary sentence number ${i} about nothing in particular`);
+    const calls = Array.from({ length: 4 }, () => engine.classifyBatch({ texts, labels: ['a', 'b'], cache: false }).then(() => 'ok', (e: LabelwiseError) => e.code));
+    await new Promise((r) => setTimeout(r, 50));
+    await engine.close();
+    const outcomes = await Promise.all(calls);
+    for (const o of outcomes) expect(['ok', 'OVERLOADED']).toContain(o);
+    expect(outcomes).toContain('OVERLOADED');
+  });
+
   it('rejects a misspelled option with the likely fix', async () => {
     const err = await createEngine({ pool: { worker: 2 } } as never).catch((e: unknown) => e);
     expect((err as LabelwiseError).message).toContain('did you mean "pool.workers"');
