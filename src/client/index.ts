@@ -135,7 +135,9 @@ export class LabelwiseClient {
     }
     if (!res.ok) {
       const err = (parsed ?? {}) as { code?: string; message?: string; detail?: string; details?: Record<string, unknown> };
-      const details = { ...err.details, ...(res.headers.get('retry-after') ? { retry_after: Number(res.headers.get('retry-after')) } : {}) };
+      const retryAfter = res.headers.get('retry-after');
+      // Like the server's error: no `details` at all when the body had none and there is no Retry-After.
+      const details = err.details || retryAfter ? { ...err.details, ...(retryAfter ? { retry_after: Number(retryAfter) } : {}) } : undefined;
       const code = err.code && err.code in ERROR_TABLE ? (err.code as ErrorCode) : 'INTERNAL_ERROR';
       throw new LabelwiseError(code, err.message ?? err.detail ?? `HTTP ${res.status}`, details);
     }

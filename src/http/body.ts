@@ -13,9 +13,11 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /**
  * Reads and parses a JSON body. Refuses before reading when Content-Length is over the
  * limit, stops reading as soon as the limit is crossed, bounds the whole read by a timeout,
- * and rejects invalid UTF-8 and malformed JSON with INVALID_JSON.
+ * and rejects invalid UTF-8 and malformed JSON with INVALID_JSON. Returns the parsed value and
+ * the body's size in bytes (what token estimates are based on: re-serializing the value could
+ * overflow the stack on deeply nested input).
  */
-export async function readJsonBody(req: IncomingMessage, limits: BodyLimits): Promise<unknown> {
+export async function readJsonBody(req: IncomingMessage, limits: BodyLimits): Promise<{ value: unknown; bytes: number }> {
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > limits.maxBytes) throw tooLarge(limits.maxBytes);
@@ -34,7 +36,7 @@ export async function readJsonBody(req: IncomingMessage, limits: BodyLimits): Pr
     throw new LabelwiseError('INVALID_JSON', 'request body is not valid UTF-8');
   }
   try {
-    return JSON.parse(text);
+    return { value: JSON.parse(text), bytes: raw.length };
   } catch (err) {
     // RangeError covers pathological nesting that exhausts the parser's stack.
     const detail = err instanceof SyntaxError ? err.message : 'JSON is nested too deeply';

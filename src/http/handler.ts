@@ -38,10 +38,11 @@ export function createHandler(engine: Engine, options?: HandlerOptions): Labelwi
     const path = (req.url ?? '/').split('?')[0];
     const inside = path === opts.basePath || path.startsWith(`${opts.basePath}/`);
     if (!inside && next) return next();
-    void serve(req, res, path.slice(opts.basePath.length) || '/');
+    // Outside the base path (and no next): a plain 404, never a route matched on a cut-off path.
+    void serve(req, res, path, inside ? path.slice(opts.basePath.length) || '/' : null);
   };
 
-  async function serve(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  async function serve(req: IncomingMessage, res: ServerResponse, fullPath: string, path: string | null): Promise<void> {
     const started = performance.now();
     const requestId = `req_${randomUUID().replaceAll('-', '')}`;
     const headers: Record<string, string | number> = { 'X-Request-ID': requestId };
@@ -52,8 +53,8 @@ export function createHandler(engine: Engine, options?: HandlerOptions): Labelwi
     let status = 500;
     let errorCode: string | null = null;
     try {
-      const match = router.match(method, path);
-      if (!match) throw new LabelwiseError('NOT_FOUND', `no route ${method} ${opts.basePath}${path}`);
+      const match = path === null ? null : router.match(method, path);
+      if (!match) throw new LabelwiseError('NOT_FOUND', `no route ${method} ${fullPath}`);
       if ('allow' in match) {
         headers.Allow = match.allow.join(', ');
         throw new LabelwiseError('METHOD_NOT_ALLOWED', `${method} is not allowed here; use ${match.allow.join(' or ')}`);
@@ -70,9 +71,9 @@ export function createHandler(engine: Engine, options?: HandlerOptions): Labelwi
         Object.assign(headers, limitHeaders(state));
         release = limits.enter(caller.subject, caller.tier);
       }
-      const body = method === 'POST' ? await readJsonBody(req, opts.limits) : undefined;
+      const { value: body, bytes } = method === 'POST' ? await readJsonBody(req, opts.limits) : { value: undefined, bytes: 0 };
       // Estimate tokens from the body (≈ 4 bytes per token) and correct after the run.
-      const estimate = route.classification && caller ? Math.ceil(JSON.stringify(body ?? '').length / 4) : 0;
+      const estimate = route.classification && caller ? Math.ceil(bytes / 4) : 0;
       if (caller && estimate) await limits.reserveTokens(caller.subject, caller.tier, estimate);
       const ctx: RouteContext = { engine, req, res, requestId, params, query: new URL(req.url ?? '/', 'http://x').searchParams, caller: caller as Caller, body, headers };
       recorded = route.classification === true; // from here on the engine records the call itself
@@ -96,7 +97,7 @@ export function createHandler(engine: Engine, options?: HandlerOptions): Labelwi
           request_id: requestId,
           account: caller?.account,
           key_id: caller?.keyId ?? null,
-          endpoint: path,
+          endpoint: path ?? fullPath,
           method,
           status,
           latency_ms: Math.round(performance.now() - started),

@@ -204,6 +204,21 @@ describe('balance, usage, logs', () => {
     for (const e of errors.body.data) expect(e).toMatchObject({ status: 422, error_code: 'VALIDATION_ERROR' });
     expectError(await call('GET', '/logs?cursor=garbage', { key }), 422, 'VALIDATION_ERROR', 'cursor');
   });
+
+  it('GET /logs shows a logged input only within the retention window; the query cannot move the clock', async () => {
+    const logging = await engine.keys.create({ name: 'logs-inputs', log_inputs: true, log_retention_days: 1 });
+    const fresh = await call('POST', '/classify', { key: logging.key, body: { text: 'keep this input', labels: LABELS } });
+    const freshLog = await call('GET', `/logs?request_id=${fresh.requestId}`, { key });
+    expect(freshLog.body.data[0].input).toBe('keep this input');
+    // A request of that key from two days ago: its 1-day retention is over (the hourly purge has not run yet).
+    const old = { request_id: 'req_retention0000000000000000000000', key_id: logging.id, endpoint: '/classify', method: 'POST', status: 200, tokens: 1, latency_ms: 1 };
+    engine.recordRequest({ ...old, input: 'expired input', created_at: new Date(Date.now() - 2 * 86_400_000).toISOString() });
+    const expired = await call('GET', `/logs?request_id=${old.request_id}`, { key });
+    expect(expired.body.data).toHaveLength(1);
+    expect(expired.body.data[0]).not.toHaveProperty('input');
+    const rewound = await call('GET', `/logs?request_id=${old.request_id}&now=2000-01-01T00:00:00Z`, { key });
+    expect(rewound.body.data[0]).not.toHaveProperty('input');
+  });
 });
 
 describe('internal errors', () => {

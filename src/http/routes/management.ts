@@ -2,11 +2,14 @@ import type { Route, RouteContext } from '../router.js';
 
 const account = (ctx: RouteContext) => ({ account: ctx.caller.account });
 
-/** Query string → the store's query object: numbers parsed, empty values dropped. */
+/**
+ * Query string → the store's query object: numbers parsed, empty values dropped. `now` (the
+ * store's clock, which decides log-input retention) and `account` are never taken from a client.
+ */
 function queryObject(ctx: RouteContext, numeric: string[] = []): Record<string, string | number> {
   const out: Record<string, string | number> = {};
   for (const [k, v] of ctx.query) {
-    if (v === '') continue;
+    if (v === '' || k === 'now' || k === 'account') continue;
     out[k] = numeric.includes(k) && /^-?\d+$/.test(v) ? Number(v) : v;
   }
   return out;
