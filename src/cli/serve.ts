@@ -35,6 +35,11 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const server = createServer((req, res) => {
     // Requests that arrive on kept-alive connections after shutdown began are told to retry.
     if (shuttingDown) res.setHeader('Connection', 'close');
+    // Once shutdown began, a connection whose response just finished is idle: close it now
+    // rather than waiting out the keep-alive timeout.
+    res.once('finish', () => {
+      if (shuttingDown) setImmediate(() => server.closeIdleConnections());
+    });
     handler(req, res);
   });
   await new Promise<void>((ok, fail) => server.once('error', fail).listen(Number(v.port), v.host as string, ok));

@@ -17,7 +17,10 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * the body's size in bytes (what token estimates are based on: re-serializing the value could
  * overflow the stack on deeply nested input).
  */
-export async function readJsonBody(req: IncomingMessage, limits: BodyLimits): Promise<{ value: unknown; bytes: number }> {
+export async function readJsonBody(req: IncomingMessage, limits: BodyLimits, optional = false): Promise<{ value: unknown; bytes: number }> {
+  // A body parser mounted earlier (e.g. express.json()) already consumed the stream: use its result.
+  const parsed = (req as IncomingMessage & { body?: unknown }).body;
+  if (req.readableEnded && parsed !== undefined) return { value: parsed, bytes: Number(req.headers['content-length'] ?? 0) };
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > limits.maxBytes) throw tooLarge(limits.maxBytes);
@@ -28,7 +31,10 @@ export async function readJsonBody(req: IncomingMessage, limits: BodyLimits): Pr
     }
   }
   const raw = await collect(req, limits);
-  if (raw.length === 0) throw new LabelwiseError('INVALID_JSON', 'request body is empty; send a JSON object');
+  if (raw.length === 0) {
+    if (optional) return { value: undefined, bytes: 0 };
+    throw new LabelwiseError('INVALID_JSON', 'request body is empty; send a JSON object');
+  }
   let text: string;
   try {
     text = utf8.decode(raw);

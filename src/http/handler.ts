@@ -71,7 +71,7 @@ export function createHandler(engine: Engine, options?: HandlerOptions): Labelwi
         Object.assign(headers, limitHeaders(state));
         release = limits.enter(caller.subject, caller.tier);
       }
-      const { value: body, bytes } = method === 'POST' ? await readJsonBody(req, opts.limits) : { value: undefined, bytes: 0 };
+      const { value: body, bytes } = method === 'POST' ? await readJsonBody(req, opts.limits, route.bodyOptional) : { value: undefined, bytes: 0 };
       // Estimate tokens from the body (≈ 4 bytes per token) and correct after the run.
       const estimate = route.classification && caller ? Math.ceil(bytes / 4) : 0;
       if (caller && estimate) await limits.reserveTokens(caller.subject, caller.tier, estimate);

@@ -48,6 +48,8 @@ export interface Route {
   /** Counts tokens against the rate limit (classification). */
   classification?: boolean;
   summary: string;
+  /** A POST whose body may be empty (treated as `{}`). */
+  bodyOptional?: boolean;
   handle(ctx: RouteContext): Promise<RouteResult>;
 }
 

@@ -55,8 +55,9 @@ export class PrototypeBuilder {
   async #build(config: LabelConfigInput, priority: Priority): Promise<LabelPrototypes> {
     const plans = config.labels.map((label) => ({
       templates: labelTemplates(label, config.text_type),
-      description: config.descriptions[label]?.trim() || undefined,
-      examples: config.examples[label] ?? [],
+      // Own properties only: a label may be called "constructor" or "__proto__".
+      description: (Object.hasOwn(config.descriptions, label) ? config.descriptions[label] : '').trim() || undefined,
+      examples: Object.hasOwn(config.examples, label) ? config.examples[label] : [],
     }));
     const wanted = new Set<string>();
     for (const p of plans) {

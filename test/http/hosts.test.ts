@@ -176,6 +176,33 @@ describe('host specifics', () => {
     }
   });
 
+  it('express: works even behind express.json(), using the body it already parsed', async () => {
+    const app = express();
+    app.use(express.json());
+    app.use(createHandler(engine));
+    const s = await listen(app as unknown as RequestListener);
+    try {
+      const key = (await engine.keys.create({ name: 'behind-json' })).key;
+      const res = await apiClient(`${s.origin}/v1`)('POST', '/classify', { key, body: { text: 'double charge', labels: LABELS } });
+      expect(res.status).toBe(200);
+      expect(LABELS).toContain(res.body.label);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('POST /keys accepts an empty body (all fields optional)', async () => {
+    const s = await listen(createHandler(engine));
+    try {
+      const admin = (await engine.keys.create({ name: 'admin-empty' })).key;
+      const res = await fetch(`${s.origin}/v1/keys`, { method: 'POST', headers: { authorization: `Bearer ${admin}` } });
+      expect(res.status).toBe(201);
+      expect((await res.json()).key).toMatch(/^lw_live_/);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('fastify: routes outside the plugin still get Fastify JSON parsing', async () => {
     const fastify = HOSTS[2];
     const s = await fastify.start(createHandler(engine));

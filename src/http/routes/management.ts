@@ -30,7 +30,7 @@ export const managementRoutes: Route[] = [
     handle: async (ctx) => ({ status: 200, body: await ctx.engine.classifiers.delete(ctx.params.name, account(ctx)) }),
   },
   {
-    method: 'POST', path: '/keys', scope: 'manage', summary: 'Create an API key (the secret is shown once)',
+    method: 'POST', path: '/keys', scope: 'manage', bodyOptional: true, summary: 'Create an API key (the secret is shown once)',
     handle: async (ctx) => ({ status: 201, body: await ctx.engine.keys.create((ctx.body ?? {}) as never, account(ctx)) }),
   },
   { method: 'GET', path: '/keys', scope: 'manage', summary: 'List API keys', handle: async (ctx) => ({ status: 200, body: await ctx.engine.keys.list(account(ctx)) }) },
