@@ -1,4 +1,5 @@
 import type { PoolOptions } from '../pool/inference-pool.js';
+import type { HeadParams, LabeledVector } from '../scoring/few-shot-head.js';
 import { InferencePool } from '../pool/inference-pool.js';
 import type { ModelBackend } from './types.js';
 import { aggregateWindows, splitWindows } from './windows.js';
@@ -21,6 +22,8 @@ export interface Embedder {
   /** Model tokens of `text`, deterministic; what billing counts. */
   countTokens(text: string): number;
   embed(texts: string[], options?: { priority?: 'standard' | 'fast' }): Promise<EmbeddedText[]>;
+  /** Optional: fit a few-shot head off the caller's thread (else the engine fits it inline). */
+  fitFewShotHead?(names: Float32Array[], examples: LabeledVector[]): Promise<HeadParams>;
   close(): Promise<void>;
 }
 
@@ -60,6 +63,10 @@ export class PooledEmbedder implements Embedder {
       const own = vectors.slice(next, (next += windows.length));
       return { vector: aggregateWindows(own, windows.map((w) => w.length)), tokens: tokenized[i].length };
     });
+  }
+
+  fitFewShotHead(names: Float32Array[], examples: LabeledVector[]): Promise<HeadParams> {
+    return this.#pool.fitHead(names, examples);
   }
 
   close(): Promise<void> {

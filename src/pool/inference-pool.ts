@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { LabelwiseError } from '../errors.js';
 import type { WorkerModelSpec } from '../model/types.js';
-import type { EmbedResult, EmbedTask } from './protocol.js';
+import type { HeadParams, LabeledVector } from '../scoring/few-shot-head.js';
+import type { EmbedResult, EmbedTask, FitHeadTask } from './protocol.js';
 import { RunQueue, type Entry, type PendingRequest } from './run-queue.js';
 
 /** Tuning of the inference pool. All fields are optional in `EngineOptions.pool`. */
@@ -90,6 +91,28 @@ export class InferencePool {
       );
       this.#dispatch();
     });
+  }
+
+  /** Fits a few-shot head on a worker thread (CPU work kept off the caller's thread). */
+  async fitHead(names: Float32Array[], examples: LabeledVector[]): Promise<HeadParams> {
+    if (this.#closed) throw new LabelwiseError('OVERLOADED', 'the engine is shutting down');
+    const dim = names[0].length;
+    const flat = (vectors: Float32Array[]) => {
+      const out = new Float32Array(vectors.length * dim);
+      vectors.forEach((v, i) => out.set(v, i * dim));
+      return out;
+    };
+    const task: FitHeadTask = { dim, names: flat(names), examples: flat(examples.map((e) => e.vector)), labels: Int32Array.from(examples, (e) => e.label) };
+    // The pool's typed task is EmbedTask; `fitHead` is the worker's second, named entry point.
+    const run = this.#piscina.run.bind(this.#piscina) as unknown as (t: FitHeadTask, o: object) => Promise<HeadParams>;
+    const running = run(task, { name: 'fitHead', transferList: [task.names.buffer, task.examples.buffer, task.labels.buffer] });
+    const tracked = running.then(() => undefined, () => undefined);
+    this.#running.add(tracked);
+    try {
+      return await running;
+    } finally {
+      this.#running.delete(tracked);
+    }
   }
 
   /**

@@ -9,3 +9,11 @@ export interface EmbedTask {
 
 /** The reply: `count × dimension` floats, row-major (transferred, not copied). */
 export type EmbedResult = Float32Array;
+
+/** A few-shot head to fit: name prototypes and labeled example vectors, flattened. */
+export interface FitHeadTask {
+  dim: number;
+  names: Float32Array;
+  examples: Float32Array;
+  labels: Int32Array;
+}

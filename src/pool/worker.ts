@@ -1,7 +1,8 @@
 import * as ort from 'onnxruntime-node';
 import { Piscina } from 'piscina';
 import type { WorkerModelSpec } from '../model/types.js';
-import type { EmbedResult, EmbedTask } from './protocol.js';
+import { fitFewShotHead, type HeadParams } from '../scoring/few-shot-head.js';
+import type { EmbedResult, EmbedTask, FitHeadTask } from './protocol.js';
 
 // One session per model file per worker thread; created on the first task, kept for the worker's life.
 const sessions = new Map<string, Promise<ort.InferenceSession>>();
@@ -75,4 +76,15 @@ function pool(data: Float32Array, dims: number[], lengths: Int32Array, spec: Wor
     }
   }
   return out;
+}
+
+/**
+ * Piscina entry `fitHead`: fits a few-shot head off the main thread (up to ~2 s of linear
+ * algebra for the largest label configs, which would otherwise stall every other request).
+ */
+export function fitHead(task: FitHeadTask): HeadParams {
+  const rows = (flat: Float32Array, count: number) => Array.from({ length: count }, (_, i) => flat.subarray(i * task.dim, (i + 1) * task.dim));
+  const names = rows(task.names, task.names.length / task.dim);
+  const vectors = rows(task.examples, task.labels.length);
+  return fitFewShotHead(names, vectors.map((vector, i) => ({ vector, label: task.labels[i] })));
 }

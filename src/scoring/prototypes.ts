@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { Embedder } from '../model/embedder.js';
 import type { Priority } from '../schema/index.js';
 import { labelTemplates } from './label-text.js';
-import { FewShotHead } from './few-shot-head.js';
+import { FewShotHead, fitFewShotHead } from './few-shot-head.js';
 import { blend, mean } from './vectors.js';
 
 /** A label set as the scorer needs it. */
@@ -80,7 +80,11 @@ export class PrototypeBuilder {
       return blend([{ vector: names[i], weight: 1 }, { vector: centroid, weight: Math.min(p.examples.length, 8) / 2 }]);
     });
     const examples = plans.flatMap((p, label) => p.examples.map((e) => ({ vector: vec(e), label })));
-    const head = config.labels.length > 1 && examples.length > 0 ? new FewShotHead(names, examples) : undefined;
+    let head: FewShotHead | undefined;
+    if (config.labels.length > 1 && examples.length > 0) {
+      const params = this.#embedder.fitFewShotHead ? await this.#embedder.fitFewShotHead(names, examples) : fitFewShotHead(names, examples);
+      head = new FewShotHead(names, params);
+    }
     return { labels: config.labels, vectors, fewShot: plans.map((p) => p.examples.length > 0), head };
   }
 

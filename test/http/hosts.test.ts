@@ -197,7 +197,7 @@ describe('host specifics', () => {
       const admin = (await engine.keys.create({ name: 'admin-empty' })).key;
       const res = await fetch(`${s.origin}/v1/keys`, { method: 'POST', headers: { authorization: `Bearer ${admin}` } });
       expect(res.status).toBe(201);
-      expect((await res.json()).key).toMatch(/^lw_live_/);
+      expect(((await res.json()) as { key: string }).key).toMatch(/^lw_live_/);
     } finally {
       await s.close();
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FewShotHead } from '../../src/scoring/few-shot-head.js';
+import { FewShotHead, fitFewShotHead } from '../../src/scoring/few-shot-head.js';
 import { seededUnit } from '../support/vectors.js';
 
 // Synthetic geometry makes the head's choices checkable: names and examples are built so that
@@ -19,7 +19,7 @@ describe('FewShotHead', () => {
   it('leans on the examples when they are crisp and the names are uninformative', () => {
     const names = [seededUnit(DIM, 50), seededUnit(DIM, 51), seededUnit(DIM, 52)];
     const examples = truth.flatMap((c, label) => Array.from({ length: 8 }, (_, k) => ({ vector: around(c, 0.3, 100 + label * 10 + k), label })));
-    const head = new FewShotHead(names, examples);
+    const head = new FewShotHead(names, fitFewShotHead(names, examples));
     expect(head.fusion).toBeGreaterThan(0.5);
     truth.forEach((c, label) => expect(argmax(head.scores(around(c, 0.3, 999 + label)))).toBe(label));
   });
@@ -27,14 +27,14 @@ describe('FewShotHead', () => {
   it('leans on the names when the examples are noise', () => {
     const names = truth;
     const examples = [0, 1, 2].flatMap((label) => Array.from({ length: 8 }, (_, k) => ({ vector: seededUnit(DIM, 300 + label * 10 + k), label })));
-    const head = new FewShotHead(names, examples);
+    const head = new FewShotHead(names, fitFewShotHead(names, examples));
     expect(head.fusion).toBeLessThan(0.5);
     truth.forEach((c, label) => expect(argmax(head.scores(around(c, 0.2, 777 + label)))).toBe(label));
   });
 
   it('fits a positive softmax temperature from the examples', () => {
     const examples = truth.flatMap((c, label) => Array.from({ length: 4 }, (_, k) => ({ vector: around(c, 0.5, 500 + label * 10 + k), label })));
-    const head = new FewShotHead(truth, examples);
+    const head = new FewShotHead(truth, fitFewShotHead(truth, examples));
     expect(head.temperature).toBeGreaterThan(0);
   });
 });
