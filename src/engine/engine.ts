@@ -35,6 +35,7 @@ import type {
 import { DEFAULT_ACCOUNT, openStores } from '../store/index.js';
 import { Accounting, statusOf, type CallOptions } from './accounting.js';
 import { LabelConfigResolver, type ResolvedConfig } from './label-config.js';
+import { DocumentStep } from './documents-step.js';
 import { createEmbedder } from './model-loader.js';
 import { resolveOptions, type EngineOptions } from './options.js';
 import { canonicalKey, ResponseCache, type CacheMeta } from './response-cache.js';
@@ -65,10 +66,12 @@ export class Engine {
   readonly #calibration: ScorerCalibration;
   readonly #stores: Stores;
   readonly #accounting: Accounting;
+  readonly #documents: DocumentStep;
   #closed = false;
 
   /** @internal use {@link createEngine} */
-  constructor(parts: { embedder: Embedder; cache: ResponseCache<SingleBody>; calibration: ScorerCalibration; stores: Stores; enforceBilling: boolean; recordUsage: boolean }) {
+  constructor(parts: { embedder: Embedder; cache: ResponseCache<SingleBody>; calibration: ScorerCalibration; stores: Stores; enforceBilling: boolean; recordUsage: boolean; documents: DocumentStep }) {
+    this.#documents = parts.documents;
     this.#embedder = parts.embedder;
     this.#stores = parts.stores;
     this.#prototypes = new PrototypeBuilder(parts.embedder, { maxSentences: 50_000, maxConfigs: 1_000 });
@@ -156,6 +159,7 @@ export class Engine {
     await this.#embedder.close();
     // After the pool: every call that finished has recorded its row; flush them, then close.
     await this.#stores.close();
+    await this.#documents.close(); // the OCR worker thread, if one was started
   }
 
   async #single(endpoint: Endpoint, parse: (raw: unknown) => NormalizedRequest, raw: unknown, options?: CallOptions): Promise<Detailed<ClassifyResponse | TagResponse>> {
@@ -164,18 +168,20 @@ export class Engine {
     try {
       this.#assertOpen();
       req = parse(raw);
-      rejectDocuments(req);
       const config = await this.#resolve(req, raw, options);
-      const text = req.text as string;
-      const key = this.#key(endpoint, text, config, options);
+      const text = req.text ?? '';
+      const docs = await this.#documents.load(req);
+      const key = this.#key(endpoint, text, config, options, docs?.contentHash);
       const hit = req.cache ? this.#cache.get(key) : undefined;
       let result: Detailed<ClassifyResponse | TagResponse>;
       if (hit) {
         result = { response: finish(hit.body, started, true), cache: hit.meta, billedTokens: 0 };
       } else {
         await this.#accounting.authorize(options, estimateTokens([text], config), req.priority);
-        const [embedded] = await this.#embedder.embed([text], { priority: req.priority });
-        const body = await this.#score(endpoint, embedded.vector, embedded.tokens + config.tokens, config, req);
+        const input = await this.#documents.read(docs, req.text);
+        const [embedded] = await this.#embedder.embed([input.text], { priority: req.priority });
+        const body = await this.#score(endpoint, embedded.vector, embedded.tokens + config.tokens + input.visualTokens, config, req);
+        if (docs) body.visual_tokens = input.visualTokens;
         this.#cache.set(key, body);
         result = { response: finish(body, started, false), cache: { hit: false, keyPrefix: key.slice(0, 16) }, billedTokens: body.tokens };
       }
@@ -210,8 +216,9 @@ export class Engine {
   }
 
   async #runBatch(endpoint: Endpoint, req: NormalizedRequest, raw: unknown, options: CallOptions | undefined, started: number): Promise<ClassifyBatchResponse | TagBatchResponse> {
-    rejectDocuments(req);
     const config = await this.#resolve(req, raw, options);
+    // Shared documents are loaded once for the whole batch and read only if an item misses.
+    const docs = await this.#documents.load(req);
     const texts = req.texts ?? [];
     const results: (ClassifyBatchItem | TagBatchItem)[] = new Array(texts.length);
     const toEmbed: { index: number; text: string; key: string }[] = [];
@@ -221,17 +228,20 @@ export class Engine {
         results[index] = { error: error.message, code: error.code, tokens: 0, cached: false, cache: { hit: false } };
         return;
       }
-      const key = this.#key(endpoint, text as string, config, options);
+      const key = this.#key(endpoint, text as string, config, options, docs?.contentHash);
       const hit = req.cache ? this.#cache.get(key) : undefined;
-      if (hit) results[index] = { ...hit.body, cached: true, cache: { hit: true, age: hit.meta.age } } as ClassifyBatchItem;
+      if (hit) results[index] = { ...withoutVisual(hit.body), cached: true, cache: { hit: true, age: hit.meta.age } } as ClassifyBatchItem;
       else toEmbed.push({ index, text: text as string, key });
     });
     await this.#accounting.authorize(options, estimateTokens(toEmbed.map((t) => t.text), config), req.priority);
-    const embedded = await this.#embedder.embed(toEmbed.map((t) => t.text), { priority: req.priority });
+    const shared = toEmbed.length > 0 && docs ? await this.#documents.read(docs, undefined) : { text: '', visualTokens: 0 };
+    const withDocs = (text: string) => (shared.text ? `${text}\n\n${shared.text}` : text);
+    const embedded = await this.#embedder.embed(toEmbed.map((t) => withDocs(t.text)), { priority: req.priority });
     for (const [i, item] of toEmbed.entries()) {
-      const body = await this.#score(endpoint, embedded[i].vector, embedded[i].tokens + config.tokens, config, req);
+      const body = await this.#score(endpoint, embedded[i].vector, embedded[i].tokens + config.tokens + shared.visualTokens, config, req);
+      if (docs) body.visual_tokens = shared.visualTokens;
       this.#cache.set(item.key, body);
-      results[item.index] = { ...body, cached: false, cache: { hit: false } } as ClassifyBatchItem;
+      results[item.index] = { ...withoutVisual(body), cached: false, cache: { hit: false } } as ClassifyBatchItem;
     }
     // Billed tokens: cache hits and bad items cost nothing.
     const total = toEmbed.reduce((sum, t) => sum + (results[t.index] as { tokens: number }).tokens, 0);
@@ -258,7 +268,7 @@ export class Engine {
     });
   }
 
-  #key(endpoint: Endpoint, text: string, config: ResolvedConfig, options?: CallOptions): string {
+  #key(endpoint: Endpoint, text: string, config: ResolvedConfig, options?: CallOptions, documents?: string): string {
     return canonicalKey({
       account: options?.account ?? DEFAULT_ACCOUNT,
       endpoint,
@@ -271,6 +281,7 @@ export class Engine {
       classifier: config.classifier ?? null,
       threshold: endpoint === 'tag' ? config.threshold : null,
       model: this.#embedder.id,
+      documents: documents ?? null,
     });
   }
 
@@ -295,7 +306,8 @@ export async function createEngine(options?: EngineOptions): Promise<Engine> {
   const stores = await openStores({ dataDir: resolved.dataDir, prices: resolved.billing.prices, freeTokensMonthly: resolved.billing.freeTokensMonthly });
   try {
     const embedder = await createEmbedder(resolved);
-    return new Engine({ embedder, stores, cache: new ResponseCache<SingleBody>(resolved.cache), calibration: resolved.calibration, enforceBilling: resolved.billing.enabled, recordUsage: resolved.recordUsage });
+    const documents = new DocumentStep(resolved.documents);
+    return new Engine({ embedder, stores, documents, cache: new ResponseCache<SingleBody>(resolved.cache), calibration: resolved.calibration, enforceBilling: resolved.billing.enabled, recordUsage: resolved.recordUsage });
   } catch (err) {
     await stores.close();
     throw err;
@@ -322,8 +334,8 @@ async function resolveSaved(store: ClassifierStore, ref: string, account: string
   }
 }
 
-function rejectDocuments(req: NormalizedRequest): void {
-  // Documents and images (spec §8) are a separate capability not built yet: refuse clearly.
-  if (req.image) throw new LabelwiseError('VALIDATION_ERROR', 'image inputs are not supported by this build yet', { field: 'image' });
-  if (req.file) throw new LabelwiseError('VALIDATION_ERROR', 'file inputs are not supported by this build yet', { field: 'file' });
+/** Batch items carry `tokens` only (spec §5); `visual_tokens` stays on single answers. */
+function withoutVisual(body: SingleBody): SingleBody {
+  const { visual_tokens: _visual, ...rest } = body as SingleBody & { visual_tokens?: number };
+  return rest as SingleBody;
 }

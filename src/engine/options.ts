@@ -4,6 +4,7 @@ import type { Embedder } from '../model/embedder.js';
 import { POOL_DEFAULTS, type PoolOptions } from '../pool/inference-pool.js';
 import { DEFAULT_CALIBRATION, type ScorerCalibration } from '../scoring/scorer.js';
 import type { Prices } from '../store/index.js';
+import type { DocumentOptions } from '../documents/index.js';
 
 /** A Hugging Face–layout ONNX sentence-embedding model in a local folder. */
 export interface HfModelOptions {
@@ -47,6 +48,8 @@ export interface EngineOptions {
    * tracking; it exists to measure recording's cost and for throwaway engines. @default true
    */
   recordUsage?: boolean;
+  /** Documents and images (spec §8): size, page and image limits, URL fetching, OCR. */
+  documents?: Partial<DocumentOptions>;
   /** Billing (spec §9). Off by default: spend is recorded, nothing is refused. */
   billing?: {
     /** Refuse (402) what the balance and free tokens cannot cover. @default false */
@@ -67,10 +70,11 @@ export interface ResolvedOptions {
   calibration: ScorerCalibration;
   dataDir: string;
   recordUsage: boolean;
+  documents?: Partial<DocumentOptions>;
   billing: { enabled: boolean; prices?: Partial<Prices>; freeTokensMonthly?: number };
 }
 
-const KNOWN = ['model', 'embedder', 'cacheDir', 'pool', 'cache', 'calibration', 'dataDir', 'recordUsage', 'billing'] as const;
+const KNOWN = ['model', 'embedder', 'cacheDir', 'pool', 'cache', 'calibration', 'dataDir', 'recordUsage', 'documents', 'billing'] as const;
 const POOL_KNOWN = Object.keys(POOL_DEFAULTS);
 
 export function resolveOptions(options: EngineOptions = {}): Readonly<ResolvedOptions> {
@@ -91,6 +95,7 @@ export function resolveOptions(options: EngineOptions = {}): Readonly<ResolvedOp
     calibration: Object.freeze({ ...DEFAULT_CALIBRATION, ...options.calibration }),
     dataDir: options.dataDir ?? ':memory:',
     recordUsage: options.recordUsage ?? true,
+    documents: options.documents,
     billing: { enabled: options.billing?.enabled ?? false, prices: options.billing?.prices, freeTokensMonthly: options.billing?.freeTokensMonthly },
   });
 }

@@ -1,0 +1,167 @@
+/**
+ * PDF files (spec §8) with pdfjs-dist 5's legacy build, fully offline: standard fonts, CMaps
+ * and the image-decoder wasm come from the installed package folder; eval is off.
+ *
+ * Per page: the text layer (`getTextContent`), and a page image at {@link PAGE_MAX_PIXELS}
+ * (≤ 1.5 MP, at most {@link PAGE_MAX_SCALE}× 72 dpi) whose pixel size gives the page's visual
+ * tokens. Pages with a near-empty text layer (fewer than {@link MIN_TEXT_LAYER_CHARS}
+ * non-space characters: a scan) are rendered and OCRed, and the OCR text replaces their text
+ * layer (when OCR finds something). Pages with a real text layer are not rendered: their
+ * tokens only need the render size, which the viewport gives without drawing (same numbers,
+ * no wasted CPU on the main thread).
+ *
+ * Rendering uses pdfjs's own canvas factory: pdfjs-dist 5.6 depends on @napi-rs/canvas 0.1.x
+ * and npm nests that copy under it; mixing its Path2D/images with a canvas of the top-level
+ * @napi-rs/canvas 1.x crashes the process, so PDF pages never touch the top-level copy.
+ *
+ * Notes: pdfjs in Node parses on the main thread (its "fake worker"); pdfjs is imported on the
+ * first PDF, and its import sets `globalThis.DOMMatrix`, `Path2D`, `ImageData` and `navigator`
+ * (from its canvas copy) when they are missing.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join, sep } from 'node:path';
+import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist';
+import { LabelwiseError } from '../errors.js';
+import { MAX_SOURCE_PIXELS } from './image.js';
+import type { Recognize } from './ocr.js';
+import { visualTokens } from './visual-tokens.js';
+
+/** Most pixels a page is rendered at (1.5 MP: a US-Letter page is 1076 × 1393 px). */
+export const PAGE_MAX_PIXELS = 1_500_000;
+/** Largest render scale (144 dpi), so small pages are not blown up to 1.5 MP. */
+export const PAGE_MAX_SCALE = 2;
+/** A page with fewer non-space characters in its text layer counts as scanned and is OCRed. */
+export const MIN_TEXT_LAYER_CHARS = 20;
+/** Most time one page may take to render. */
+export const PAGE_RENDER_TIMEOUT_MS = 30_000;
+
+export interface PdfText {
+  text: string;
+  pages: number;
+  visualTokens: number;
+}
+
+type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
+let pdfjs: Promise<PdfJs> | undefined;
+const pdfjsDir = dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'));
+
+/**
+ * Text, page count and visual tokens of a PDF.
+ *
+ * @param ocr - OCR for scanned pages, or null when OCR is off.
+ */
+export async function extractPdf(bytes: Buffer, maxPages: number, ocr: Recognize | null, signal?: AbortSignal): Promise<PdfText> {
+  const lib = await (pdfjs ??= import('pdfjs-dist/legacy/build/pdf.mjs'));
+  const task = lib.getDocument({
+    data: new Uint8Array(bytes), // a copy: pdfjs takes ownership of (detaches) what it is given
+    standardFontDataUrl: join(pdfjsDir, 'standard_fonts') + sep,
+    cMapUrl: join(pdfjsDir, 'cmaps') + sep,
+    cMapPacked: true,
+    wasmUrl: join(pdfjsDir, 'wasm') + sep,
+    iccUrl: join(pdfjsDir, 'iccs') + sep,
+    isEvalSupported: false,
+    useSystemFonts: false,
+    disableFontFace: true,
+    isOffscreenCanvasSupported: false,
+    isImageDecoderSupported: false,
+    enableXfa: false,
+    maxImageSize: MAX_SOURCE_PIXELS,
+    verbosity: 0,
+  });
+  let doc: PDFDocumentProxy;
+  try {
+    doc = await task.promise;
+  } catch (err) {
+    await task.destroy().catch(() => {});
+    const name = (err as Error)?.name;
+    if (name === 'PasswordException') throw docError('file is a password-protected (encrypted) PDF', err);
+    if (name === 'InvalidPDFException') throw docError('file is a corrupt PDF (invalid structure)', err);
+    throw docError('file is a PDF that cannot be read', err);
+  }
+  try {
+    if (doc.numPages > maxPages) throw docError(`file has ${doc.numPages} pages; at most ${maxPages} are allowed`);
+    const texts: string[] = [];
+    let tokens = 0;
+    for (let n = 1; n <= doc.numPages; n++) {
+      signal?.throwIfAborted();
+      const { text, width, height } = await readPage(doc, n, ocr, signal);
+      tokens += visualTokens(width, height);
+      if (text) texts.push(text);
+    }
+    return { text: texts.join('\n\n'), pages: doc.numPages, visualTokens: tokens };
+  } finally {
+    await doc.destroy().catch(() => {});
+  }
+}
+
+async function readPage(doc: PDFDocumentProxy, n: number, ocr: Recognize | null, signal?: AbortSignal) {
+  let page: PDFPageProxy;
+  let layer: string;
+  try {
+    page = await doc.getPage(n);
+    const content = await page.getTextContent();
+    layer = content.items
+      .map((item) => ('str' in item ? item.str + (item.hasEOL ? '\n' : '') : ''))
+      .join('')
+      .replace(/[ \t]+\n/g, '\n')
+      .trim();
+  } catch (err) {
+    throw docError(`page ${n} of the PDF cannot be read`, err);
+  }
+  try {
+    const base = page.getViewport({ scale: 1 });
+    const scale = Math.min(PAGE_MAX_SCALE, Math.sqrt(PAGE_MAX_PIXELS / Math.max(1, base.width * base.height)));
+    const viewport = page.getViewport({ scale });
+    const width = Math.max(1, Math.floor(viewport.width));
+    const height = Math.max(1, Math.floor(viewport.height));
+    if (!ocr || layer.replace(/\s+/g, '').length >= MIN_TEXT_LAYER_CHARS) return { text: layer, width, height };
+    const png = await renderPage(doc, page, viewport, width, height, n);
+    const recognized = (await ocr(png, signal)).trim();
+    return { text: recognized || layer, width, height };
+  } finally {
+    page.cleanup();
+  }
+}
+
+/** The page drawn on a white canvas of pdfjs's own canvas factory, as PNG. */
+async function renderPage(
+  doc: PDFDocumentProxy,
+  page: PDFPageProxy,
+  viewport: ReturnType<PDFPageProxy['getViewport']>,
+  width: number,
+  height: number,
+  n: number,
+): Promise<Buffer> {
+  // `canvasFactory` is public on PDFDocumentProxy in pdfjs 5 but missing from its typings.
+  const factory = (doc as unknown as { canvasFactory: CanvasFactory }).canvasFactory;
+  const entry = factory.create(width, height);
+  try {
+    const task = page.render({ canvas: entry.canvas as never, canvasContext: entry.context as never, viewport });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        task.cancel();
+        reject(docError(`page ${n} of the PDF took longer than ${PAGE_RENDER_TIMEOUT_MS / 1000} s to render`));
+      }, PAGE_RENDER_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([task.promise, timeout]);
+    } catch (err) {
+      throw err instanceof LabelwiseError ? err : docError(`page ${n} of the PDF cannot be rendered`, err);
+    } finally {
+      clearTimeout(timer);
+    }
+    return await entry.canvas.encode('png');
+  } finally {
+    factory.destroy(entry);
+  }
+}
+
+interface CanvasFactory {
+  create(w: number, h: number): { canvas: { encode(format: 'png'): Promise<Buffer> }; context: unknown };
+  destroy(entry: unknown): void;
+}
+
+function docError(message: string, cause?: unknown): LabelwiseError {
+  return new LabelwiseError('DOCUMENT_ERROR', message, { field: 'file' }, cause === undefined ? undefined : { cause });
+}

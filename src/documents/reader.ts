@@ -1,0 +1,197 @@
+/**
+ * The document reader (spec §8): turns a request's `image` and `file` values into text, visual
+ * tokens and a content hash. One reader owns one lazily started OCR worker thread; an engine
+ * makes one reader and calls `close()` when it shuts down.
+ */
+import { createHash } from 'node:crypto';
+import { LabelwiseError, validationError } from '../errors.js';
+import { extractDocx, isDocx } from './docx.js';
+import { fetchInput } from './fetch.js';
+import { checkImage, prepareImage } from './image.js';
+import { parseInput, type ParsedInput } from './input.js';
+import { OcrEngine, type Recognize } from './ocr.js';
+import { resolveDocumentOptions, type DocumentOptions } from './options.js';
+import { extractPdf } from './pdf.js';
+import { sniffFile } from './sniff.js';
+import { visualTokens } from './visual-tokens.js';
+
+/** Most URL inputs of one request downloaded at the same time. */
+export const FETCH_CONCURRENCY = 4;
+
+export interface DocumentInput {
+  /** base64, `data:` URI or `http(s)` URL, per image (a single string counts as one image). */
+  image?: string | string[];
+  /** A PDF or DOCX: base64, `data:` URI or `http(s)` URL. */
+  file?: string;
+}
+
+export interface ExtractedDocuments {
+  /**
+   * The file's text (PDF text layer, or OCR for scanned pages; DOCX text), then the OCR text of
+   * every image, in order; non-empty parts joined with blank lines.
+   */
+  text: string;
+  /** Sum of `visualTokens(w, h)` over the PDF's pages and the images (0 for a DOCX). */
+  visualTokens: number;
+  /**
+   * sha256 hex over the raw bytes of every image, in order, then the file (part of the cache
+   * key). Each part is framed as `image` or `file`, NUL, its byte length in decimal, NUL, the
+   * bytes, so moving bytes between parts changes the hash. Downloads hash their content (the
+   * same image as base64 or by URL hashes alike). No image and no file: sha256 of nothing.
+   */
+  contentHash: string;
+  /** Pages of the file (PDF pages; DOCX: `docProps/app.xml` page count, else 1; 0 without a file). */
+  pages: number;
+  images: number;
+}
+
+/** Inputs downloaded/decoded to bytes and hashed, not yet read: see {@link DocumentReader.load}. */
+export interface LoadedDocuments {
+  readonly contentHash: string;
+  readonly images: readonly Buffer[];
+  readonly file?: Buffer;
+}
+
+export class DocumentReader {
+  readonly options: Readonly<DocumentOptions>;
+  readonly #ocr: OcrEngine;
+
+  constructor(options: Partial<DocumentOptions> = {}) {
+    this.options = resolveDocumentOptions(options);
+    this.#ocr = new OcrEngine(this.options.ocrTimeoutMs);
+  }
+
+  /** `load` then `extract`. */
+  async read(input: DocumentInput, signal?: AbortSignal): Promise<ExtractedDocuments> {
+    const ocr = this.options.ocr ? this.#ocr.session() : null;
+    return this.#extract(await this.load(input, signal), ocr, signal);
+  }
+
+  /**
+   * Validates every value (before any download), downloads URL inputs and hashes the bytes.
+   * Cheap next to `extract` (no decoding, no OCR), so an engine can compute its cache key with
+   * `contentHash` and skip `extract` on a cache hit.
+   */
+  async load(input: DocumentInput, signal?: AbortSignal): Promise<LoadedDocuments> {
+    signal?.throwIfAborted();
+    const { maxBytes, maxImages } = this.options;
+    const images = input.image === undefined || input.image === null ? [] : typeof input.image === 'string' ? [input.image] : input.image;
+    if (!Array.isArray(images)) throw validationError('image', 'image must be a string or an array of strings');
+    if (images.length > maxImages) throw validationError('image', `at most ${maxImages} images are allowed per request (got ${images.length})`);
+    const parsed: Array<{ field: string; input: ParsedInput }> = images.map((v, i) => ({ field: `image.${i}`, input: parseInput(v, `image.${i}`, maxBytes) }));
+    if (input.file !== undefined && input.file !== null) parsed.push({ field: 'file', input: parseInput(input.file, 'file', maxBytes) });
+
+    const bytes = await this.#download(parsed, signal);
+    const hash = createHash('sha256');
+    parsed.forEach(({ field }, i) => {
+      hash.update(`${field.startsWith('image') ? 'image' : 'file'}\0${bytes[i].length}\0`);
+      hash.update(bytes[i]);
+    });
+    const hasFile = parsed.at(-1)?.field === 'file';
+    return {
+      contentHash: hash.digest('hex'),
+      images: hasFile ? bytes.slice(0, -1) : bytes,
+      ...(hasFile ? { file: bytes.at(-1) } : {}),
+    };
+  }
+
+  /** Reads loaded inputs: text extraction, page rendering, OCR, visual tokens. */
+  extract(loaded: LoadedDocuments, signal?: AbortSignal): Promise<ExtractedDocuments> {
+    return this.#extract(loaded, this.options.ocr ? this.#ocr.session() : null, signal);
+  }
+
+  /**
+   * Terminates the OCR worker thread; reads in flight fail with a `DOCUMENT_ERROR`. A read
+   * started after `close()` starts a new worker, so call `close()` again after such use.
+   */
+  close(): Promise<void> {
+    return this.#ocr.close();
+  }
+
+  async #extract(loaded: LoadedDocuments, ocr: Recognize | null, signal?: AbortSignal): Promise<ExtractedDocuments> {
+    // Cheap checks of every part first, so a bad image fails before a long PDF is OCRed.
+    const fileKind = loaded.file ? documentKind(loaded.file) : undefined;
+    loaded.images.forEach((bytes, i) => checkImage(bytes, `image.${i}`));
+    const texts: string[] = [];
+    let tokens = 0;
+    let pages = 0;
+    if (loaded.file) {
+      const file =
+        fileKind === 'pdf'
+          ? await withField(extractPdf(loaded.file, this.options.maxPages, ocr, signal), 'file')
+          : { ...(await extractDocx(loaded.file, this.options.maxPages)), visualTokens: 0 };
+      const text = normalizeOcr(file.text);
+      if (text) texts.push(text);
+      tokens += file.visualTokens;
+      pages = file.pages;
+    }
+    for (const [i, bytes] of loaded.images.entries()) {
+      signal?.throwIfAborted();
+      const field = `image.${i}`;
+      const image = await prepareImage(bytes, field, ocr !== null);
+      tokens += visualTokens(image.width, image.height);
+      if (ocr && image.png) {
+        const text = normalizeOcr(await withField(ocr(image.png, signal), field));
+        if (text) texts.push(text);
+      }
+    }
+    return { text: texts.join('\n\n'), visualTokens: tokens, contentHash: loaded.contentHash, pages, images: loaded.images.length };
+  }
+
+  /** Bytes of every input, downloads at most FETCH_CONCURRENCY at a time; the first failure cancels the rest. */
+  async #download(parsed: Array<{ field: string; input: ParsedInput }>, signal?: AbortSignal): Promise<Buffer[]> {
+    const out: Buffer[] = parsed.map(({ input }) => (input.kind === 'bytes' ? input.bytes : Buffer.alloc(0)));
+    const queue = parsed.flatMap(({ field, input }, i) => (input.kind === 'url' ? [{ i, field, url: input.url }] : []));
+    if (queue.length === 0) return out;
+    const failed = new AbortController();
+    const combined = signal ? AbortSignal.any([signal, failed.signal]) : failed.signal;
+    const limits = { maxBytes: this.options.maxBytes, timeoutMs: this.options.fetchTimeoutMs, allowHosts: this.options.allowHosts };
+    let firstError: unknown;
+    const worker = async () => {
+      for (let job = queue.shift(); job && !combined.aborted; job = queue.shift()) {
+        try {
+          out[job.i] = await fetchInput(job.url, job.field, limits, combined);
+        } catch (err) {
+          if (firstError === undefined) firstError = err;
+          failed.abort();
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(FETCH_CONCURRENCY, queue.length) }, worker));
+    if (firstError !== undefined) throw firstError;
+    signal?.throwIfAborted();
+    return out;
+  }
+}
+
+/** PDF or DOCX, by content; anything else is a `DOCUMENT_ERROR`. */
+function documentKind(bytes: Buffer): 'pdf' | 'docx' {
+  const kind = sniffFile(bytes);
+  if (kind === 'pdf') return 'pdf';
+  // An unreadable zip goes on to extractDocx, which reports it as corrupt.
+  if (kind === 'zip' && isDocx(bytes) !== false) return 'docx';
+  if (kind === 'zip') {
+    throw new LabelwiseError('DOCUMENT_ERROR', 'unsupported file type: a zip archive that is not a DOCX (no word/document.xml)', { field: 'file' });
+  }
+  if (kind === 'ole') {
+    throw new LabelwiseError('DOCUMENT_ERROR', 'file is a password-protected DOCX or a legacy .doc, which cannot be read; send an unprotected PDF or DOCX', { field: 'file' });
+  }
+  throw new LabelwiseError('DOCUMENT_ERROR', 'unsupported file type: file must be a PDF or DOCX (detected by content)', { field: 'file' });
+}
+
+/** Trims OCR/text output and collapses runs of blank lines. */
+function normalizeOcr(text: string): string {
+  return text.replace(/\r\n?/g, '\n').replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim();
+}
+
+/** Adds `details.field` to a `DOCUMENT_ERROR` that has none (OCR errors). */
+async function withField<T>(promise: Promise<T>, field: string): Promise<T> {
+  try {
+    return await promise;
+  } catch (err) {
+    if (err instanceof LabelwiseError && err.details === undefined) {
+      throw new LabelwiseError(err.code, `${field}: ${err.message}`, { field }, { cause: err });
+    }
+    throw err;
+  }
+}

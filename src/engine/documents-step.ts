@@ -1,0 +1,41 @@
+import { DocumentReader, type DocumentOptions, type LoadedDocuments } from '../documents/index.js';
+import { LabelwiseError } from '../errors.js';
+import type { NormalizedRequest } from '../schema/index.js';
+
+/** The classification input once documents are read: text to embed and its visual tokens. */
+export interface ReadInput {
+  text: string;
+  visualTokens: number;
+}
+
+/**
+ * Spec §8 inside the engine: `image` and `file` are loaded (validated, downloaded, hashed)
+ * before the cache lookup — their hash is part of the key — and only read (PDF text, OCR) on
+ * a miss, so a cache hit never pays for OCR.
+ */
+export class DocumentStep {
+  readonly #reader: DocumentReader;
+
+  constructor(options?: Partial<DocumentOptions>) {
+    this.#reader = new DocumentReader(options);
+  }
+
+  /** Loads the request's documents; `undefined` when it has none. */
+  async load(req: NormalizedRequest): Promise<LoadedDocuments | undefined> {
+    if (!req.image && !req.file) return undefined;
+    return this.#reader.load({ image: req.image, file: req.file });
+  }
+
+  /** The request's own text followed by what its documents yield (blank line between). */
+  async read(loaded: LoadedDocuments | undefined, text: string | undefined): Promise<ReadInput> {
+    if (!loaded) return { text: text ?? '', visualTokens: 0 };
+    const extracted = await this.#reader.extract(loaded);
+    const joined = [text?.trim(), extracted.text.trim()].filter(Boolean).join('\n\n');
+    if (!joined) throw new LabelwiseError('DOCUMENT_ERROR', 'no readable text in the text, image or file given');
+    return { text: joined, visualTokens: extracted.visualTokens };
+  }
+
+  close(): Promise<void> {
+    return this.#reader.close();
+  }
+}
