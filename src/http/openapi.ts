@@ -11,13 +11,29 @@ import {
   tagBatchResponseSchema,
   tagResponseSchema,
 } from '../schema/response.js';
+import { labelConfigSchema } from '../schema/index.js';
+import { keyCreateSchema } from '../store/validate.js';
 import type { Route } from './router.js';
+
+// Saved classifiers: the label rules are the same schema that validates them; name and
+// threshold are checked beside it (src/store/validate.ts).
+const config = labelConfigSchema.shape;
+const classifierCreateSchema = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/),
+  labels: config.labels,
+  descriptions: config.descriptions.optional(),
+  examples: config.examples.optional(),
+  text_type: config.text_type,
+  threshold: z.number().min(0).max(1).nullish(),
+});
 
 const SCHEMAS: Record<string, { request?: z.ZodType; response?: z.ZodType }> = {
   'POST /classify': { request: classifyRequestSchema, response: classifyResponseSchema },
   'POST /tag': { request: tagRequestSchema, response: tagResponseSchema },
   'POST /classify/batch': { request: classifyBatchRequestSchema, response: classifyBatchResponseSchema },
   'POST /tag/batch': { request: tagBatchRequestSchema, response: tagBatchResponseSchema },
+  'POST /classifiers': { request: classifierCreateSchema },
+  'POST /keys': { request: keyCreateSchema },
 };
 
 const ERROR_SCHEMA = {

@@ -25,7 +25,7 @@ export function accountOf(account: string | undefined): string {
   return account;
 }
 
-const keyCreateSchema = z.object(
+export const keyCreateSchema = z.object(
   {
     name: z.string({ error: 'name must be a string' }).trim().max(100, 'name must be at most 100 characters').nullish(),
     scopes: z
