@@ -27,7 +27,7 @@ export async function cacheHit(): Promise<Row[]> {
       account: 'default', endpoint: 'classify', text: SHORT_TEXT, labels: [...LABELS_10].sort(),
       descriptions: {}, examples: {}, text_type: null, classifier: null, threshold: null, model: engine.modelId,
     };
-    const lru = new ResponseCache<object>({ max: 10_000, ttlMs: 3_600_000 });
+    const lru = new ResponseCache<object>({ max: 10_000, ttlMs: { developer: 3_600_000 } });
     const key = canonicalKey(keyParts);
     lru.set(key, { label: 'x', confidence: 1, tokens: 1 });
     const parts = {

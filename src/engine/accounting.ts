@@ -14,6 +14,8 @@ export interface CallOptions {
   method?: string;
   /** Keep the input text in the log (the key's `log_inputs`). @default false */
   logInputs?: boolean;
+  /** Caller tier: how long answers stay cached (spec §9). @default 'developer' */
+  tier?: 'public' | 'developer' | 'production';
 }
 
 /** What one finished (or failed) call reports for usage, logs and billing. */

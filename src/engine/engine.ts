@@ -182,7 +182,7 @@ export class Engine {
         const [embedded] = await this.#embedder.embed([input.text], { priority: req.priority });
         const body = await this.#score(endpoint, embedded.vector, embedded.tokens + config.tokens + input.visualTokens, config, req);
         if (docs) body.visual_tokens = input.visualTokens;
-        this.#cache.set(key, body);
+        this.#cache.set(key, body, options?.tier);
         result = { response: finish(body, started, false), cache: { hit: false, keyPrefix: key.slice(0, 16) }, billedTokens: body.tokens };
       }
       const r = result.response as Partial<ClassifyResponse & TagResponse>;
@@ -240,7 +240,7 @@ export class Engine {
     for (const [i, item] of toEmbed.entries()) {
       const body = await this.#score(endpoint, embedded[i].vector, embedded[i].tokens + config.tokens + shared.visualTokens, config, req);
       if (docs) body.visual_tokens = shared.visualTokens;
-      this.#cache.set(item.key, body);
+      this.#cache.set(item.key, body, options?.tier);
       results[item.index] = { ...withoutVisual(body), cached: false, cache: { hit: false } } as ClassifyBatchItem;
     }
     // Billed tokens: cache hits and bad items cost nothing.

@@ -35,7 +35,14 @@ export interface EngineOptions {
   /** Inference pool tuning (workers, threads, micro-batching, queue bound). */
   pool?: Partial<PoolOptions>;
   /** Response cache; `false` turns it off. */
-  cache?: false | { /** Most cached responses. @default 10000 */ max?: number; /** Time to live in ms. @default 3600000 (1 h, developer tier) */ ttlMs?: number };
+  cache?:
+    | false
+    | {
+        /** Most cached responses. @default 10000 */
+        max?: number;
+        /** Time to live in ms per caller tier (spec §9). @default { public: 300000, developer: 3600000, production: 86400000 } */
+        ttlMs?: Partial<Record<CacheTier, number>>;
+      };
   /** Confidence calibration constants (advanced). */
   calibration?: Partial<ScorerCalibration>;
   /**
@@ -61,12 +68,21 @@ export interface EngineOptions {
   };
 }
 
+/** Caller tiers; in-process calls are `developer` unless they say otherwise. */
+export type CacheTier = 'public' | 'developer' | 'production';
+
+export const CACHE_TTL_DEFAULTS: Readonly<Record<CacheTier, number>> = Object.freeze({
+  public: 5 * 60_000,
+  developer: 60 * 60_000,
+  production: 24 * 60 * 60_000,
+});
+
 export interface ResolvedOptions {
   model: 'use-lite' | HfModelOptions;
   embedder?: Embedder;
   cacheDir: string;
   pool: PoolOptions;
-  cache: { max: number; ttlMs: number } | false;
+  cache: { max: number; ttlMs: Record<CacheTier, number> } | false;
   calibration: ScorerCalibration;
   dataDir: string;
   recordUsage: boolean;
@@ -91,7 +107,7 @@ export function resolveOptions(options: EngineOptions = {}): Readonly<ResolvedOp
     embedder: options.embedder,
     cacheDir: options.cacheDir ?? process.env.LABELWISE_CACHE_DIR ?? fileURLToPath(new URL('../../models/.cache', import.meta.url)),
     pool: Object.freeze(pool),
-    cache: options.cache === false ? false : { max: options.cache?.max ?? 10_000, ttlMs: options.cache?.ttlMs ?? 3_600_000 },
+    cache: options.cache === false ? false : { max: options.cache?.max ?? 10_000, ttlMs: { ...CACHE_TTL_DEFAULTS, ...options.cache?.ttlMs } },
     calibration: Object.freeze({ ...DEFAULT_CALIBRATION, ...options.calibration }),
     dataDir: options.dataDir ?? ':memory:',
     recordUsage: options.recordUsage ?? true,

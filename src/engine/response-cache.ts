@@ -22,8 +22,14 @@ interface Entry<T> {
 export class ResponseCache<T extends object> {
   readonly #lru: LRUCache<string, Entry<T>> | undefined;
 
-  constructor(options: { max: number; ttlMs: number } | false) {
-    this.#lru = options ? new LRUCache({ max: options.max, ttl: options.ttlMs }) : undefined;
+  readonly #ttl: Record<string, number>;
+
+  constructor(options: { max: number; ttlMs: Record<string, number> } | false) {
+    this.#ttl = options ? options.ttlMs : {};
+    // Every entry carries its own TTL (by the caller's tier); the longest is the default.
+    // The clock is read through the global on every lookup (no cached "now"): exact expiry,
+    // and fake timers in tests apply.
+    this.#lru = options ? new LRUCache({ max: options.max, ttl: Math.max(...Object.values(options.ttlMs)), ttlResolution: 0, perf: { now: () => performance.now() } }) : undefined;
   }
 
   get(key: string): { body: T; meta: CacheMeta } | undefined {
@@ -32,8 +38,9 @@ export class ResponseCache<T extends object> {
     return { body: entry.body, meta: { hit: true, age: Math.floor((Date.now() - entry.storedAt) / 1000), keyPrefix: key.slice(0, 16) } };
   }
 
-  set(key: string, body: T, ttlMs?: number): void {
-    this.#lru?.set(key, { body, storedAt: Date.now() }, ttlMs === undefined ? undefined : { ttl: ttlMs });
+  /** Stores an answer for the caller's tier's TTL (spec §9: public 5 min, developer 1 h, production 24 h). */
+  set(key: string, body: T, tier: string = 'developer'): void {
+    this.#lru?.set(key, { body, storedAt: Date.now() }, { ttl: this.#ttl[tier] });
   }
 
   clear(): void {

@@ -42,6 +42,13 @@ export function createHandler(engine: Engine, options?: HandlerOptions): Labelwi
     void serve(req, res, path, inside ? path.slice(opts.basePath.length) || '/' : null);
   };
 
+  /** The verified key behind an Authorization header, without scope checks; null otherwise. */
+  async function knownCaller(req: IncomingMessage): Promise<{ subject: string; tier: Caller['tier'] } | null> {
+    const secret = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+    const key = secret ? await engine.keys.verify(secret) : null;
+    return key ? { subject: `key:${key.key_id}`, tier: key.tier } : null;
+  }
+
   async function serve(req: IncomingMessage, res: ServerResponse, fullPath: string, path: string | null): Promise<void> {
     const started = performance.now();
     const requestId = `req_${randomUUID().replaceAll('-', '')}`;
@@ -54,6 +61,11 @@ export function createHandler(engine: Engine, options?: HandlerOptions): Labelwi
     let errorCode: string | null = null;
     try {
       const match = path === null ? null : router.match(method, path);
+      if (!match || 'allow' in match) {
+        // Rate-limit headers appear on every authenticated response (spec §1.3), 404/405 included.
+        const known = await knownCaller(req);
+        if (known) Object.assign(headers, limitHeaders(await limits.peek(known.subject, known.tier)));
+      }
       if (!match) throw new LabelwiseError('NOT_FOUND', `no route ${method} ${fullPath}`);
       if ('allow' in match) {
         headers.Allow = match.allow.join(', ');

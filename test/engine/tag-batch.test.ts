@@ -113,3 +113,31 @@ describe('cache and tokens', () => {
     expect(a.tokens - 1).toBeGreaterThan((b.tokens - 1) * 90);
   });
 });
+
+describe('cache time to live by caller tier (spec §9)', () => {
+  it('keeps answers 5 min for public callers, 1 h for developer, 24 h for production', async () => {
+    const { vi } = await import('vitest');
+    vi.useFakeTimers({ toFake: ['Date', 'performance'] });
+    // A fake clock starts at 0, which lru-cache reads as "no start time": move off it first.
+    vi.advanceTimersByTime(1_000);
+    try {
+      const local = await createEngine({ pool: { workers: 1 } });
+      try {
+        const ask = (text: string, tier: 'public' | 'developer' | 'production') => local.classify({ text, labels: LABELS }, { tier });
+        await ask('ttl public', 'public');
+        await ask('ttl developer', 'developer');
+        await ask('ttl production', 'production');
+        vi.advanceTimersByTime(6 * 60_000);
+        expect((await ask('ttl public', 'public')).cached).toBe(false);
+        expect((await ask('ttl developer', 'developer')).cached).toBe(true);
+        vi.advanceTimersByTime(60 * 60_000);
+        expect((await ask('ttl developer', 'developer')).cached).toBe(false);
+        expect((await ask('ttl production', 'production')).cached).toBe(true);
+      } finally {
+        await local.close();
+      }
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

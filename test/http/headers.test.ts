@@ -105,7 +105,10 @@ describe('rate-limit headers', () => {
     const hit = await call('POST', '/classify', { key, body: { text: 'rate limit header probe one', labels: LABELS } });
     const invalid = await call('POST', '/tag', { key, body: { text: 'x', labels: LABELS, threshold: 7 } });
     const notFound = await call('GET', '/classifiers/none', { key });
-    for (const r of [a, miss, hit, invalid, notFound]) {
+    const noRoute = await call('GET', '/no-such-route', { key });
+    const wrongMethod = await call('PUT', '/classify', { key });
+    expect([noRoute.status, wrongMethod.status]).toEqual([404, 405]);
+    for (const r of [a, miss, hit, invalid, notFound, noRoute, wrongMethod]) {
       for (const name of NAMES) expect(h(r, name), `${r.status} ${name}`).toMatch(/^\d+$/);
     }
     expect(num(a, 'x-ratelimit-limit-requests')).toBe(60);

@@ -8,7 +8,7 @@ function cacheHeaders(hit: boolean, keyPrefix: string, age: number | undefined, 
 }
 
 function callOptions(ctx: RouteContext) {
-  return { account: ctx.caller.account, keyId: ctx.caller.keyId, requestId: ctx.requestId, method: 'POST', logInputs: ctx.caller.logInputs };
+  return { account: ctx.caller.account, keyId: ctx.caller.keyId, requestId: ctx.requestId, method: 'POST', logInputs: ctx.caller.logInputs, tier: ctx.caller.tier };
 }
 
 async function single(ctx: RouteContext, kind: 'classify' | 'tag'): Promise<RouteResult> {
