@@ -1,4 +1,4 @@
-import type { BillingStore, PriceKind, Stores, UsageRow, LoggedLabel } from '../store/index.js';
+import type { PriceKind, Stores, UsageRow, LoggedLabel } from '../store/index.js';
 import { isLabelwiseError, toErrorBody } from '../errors.js';
 import { DEFAULT_ACCOUNT } from '../store/index.js';
 
@@ -25,6 +25,8 @@ export interface CallOutcome {
   status: number;
   /** Billed tokens (0 for cache hits and failures). */
   tokens: number;
+  /** Visual tokens among them (images, rendered pages). */
+  visualTokens?: number;
   cached: boolean;
   latencyMs: number;
   error?: unknown;
@@ -50,10 +52,6 @@ export class Accounting {
     this.#enabled = options.recordUsage;
   }
 
-  get billing(): BillingStore {
-    return this.#stores.billing;
-  }
-
   /** Refuses (402) before any work when billing is on and the estimate cannot be covered. */
   async authorize(options: CallOptions | undefined, estimatedTokens: number, kind: PriceKind): Promise<void> {
     if (!this.#enforce) return;
@@ -72,6 +70,7 @@ export class Accounting {
       status: outcome.status,
       priority: outcome.priority,
       tokens: outcome.tokens,
+      visual_tokens: outcome.visualTokens ?? 0,
       cached: outcome.cached,
       latency_ms: outcome.latencyMs,
       error_code: error?.code ?? null,

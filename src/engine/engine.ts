@@ -156,10 +156,14 @@ export class Engine {
     if (this.#closed) return;
     this.#closed = true;
     this.#cache.clear();
-    await this.#embedder.close();
-    // After the pool: every call that finished has recorded its row; flush them, then close.
-    await this.#stores.close();
-    await this.#documents.close(); // the OCR worker thread, if one was started
+    // Each part is closed even if an earlier one fails; the first failure is reported.
+    const results = await Promise.allSettled([
+      // After the pool: every call that finished has recorded its row; flush them, then close.
+      this.#embedder.close().then(() => this.#stores.close()),
+      this.#documents.close(), // the OCR worker thread, if one was started
+    ]);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   async #single(endpoint: Endpoint, parse: (raw: unknown) => NormalizedRequest, raw: unknown, options?: CallOptions): Promise<Detailed<ClassifyResponse | TagResponse>> {
@@ -188,6 +192,7 @@ export class Engine {
       const r = result.response as Partial<ClassifyResponse & TagResponse>;
       this.#accounting.record(options, {
         endpoint: `/${endpoint}`, priority: req.priority, kind: req.priority, status: 200, tokens: result.billedTokens, cached: result.cache.hit,
+        visualTokens: result.cache.hit ? 0 : (r.visual_tokens ?? 0),
         latencyMs: result.response.latency_ms, label: r.label, labels: endpoint === 'tag' ? r.labels : undefined, input: text,
       });
       return result;
@@ -230,7 +235,7 @@ export class Engine {
       }
       const key = this.#key(endpoint, text as string, config, options, docs?.contentHash);
       const hit = req.cache ? this.#cache.get(key) : undefined;
-      if (hit) results[index] = { ...withoutVisual(hit.body), cached: true, cache: { hit: true, age: hit.meta.age } } as ClassifyBatchItem;
+      if (hit) results[index] = { ...withoutVisual(copyBody(hit.body)), cached: true, cache: { hit: true, age: hit.meta.age } } as ClassifyBatchItem;
       else toEmbed.push({ index, text: text as string, key });
     });
     await this.#accounting.authorize(options, estimateTokens(toEmbed.map((t) => t.text), config), req.priority);
@@ -241,7 +246,7 @@ export class Engine {
       const body = await this.#score(endpoint, embedded[i].vector, embedded[i].tokens + config.tokens + shared.visualTokens, config, req);
       if (docs) body.visual_tokens = shared.visualTokens;
       this.#cache.set(item.key, body, options?.tier);
-      results[item.index] = { ...withoutVisual(body), cached: false, cache: { hit: false } } as ClassifyBatchItem;
+      results[item.index] = { ...withoutVisual(copyBody(body)), cached: false, cache: { hit: false } } as ClassifyBatchItem;
     }
     // Billed tokens: cache hits and bad items cost nothing.
     const total = toEmbed.reduce((sum, t) => sum + (results[t.index] as { tokens: number }).tokens, 0);
@@ -249,7 +254,7 @@ export class Engine {
   }
 
   async #score(endpoint: Endpoint, vector: Float32Array, tokens: number, config: ResolvedConfig, req: NormalizedRequest): Promise<SingleBody> {
-    const prototypes = await this.#prototypes.build(config, req.priority);
+    const prototypes = await this.#prototypes.build(config, req.priority, config.hash);
     if (endpoint === 'classify') return { ...classifyScores(vector, prototypes, this.#calibration), tokens };
     return { labels: tagScores(similarities(vector, prototypes), prototypes.labels, config.threshold, this.#calibration), tokens };
   }
@@ -273,11 +278,7 @@ export class Engine {
       account: options?.account ?? DEFAULT_ACCOUNT,
       endpoint,
       text,
-      // Labels sorted: their order never changes the answer, so it must not split the cache.
-      labels: [...config.labels].sort(),
-      descriptions: config.descriptions,
-      examples: config.examples,
-      text_type: config.text_type ?? null,
+      config: config.answerHash,
       classifier: config.classifier ?? null,
       threshold: endpoint === 'tag' ? config.threshold : null,
       model: this.#embedder.id,
@@ -314,8 +315,13 @@ export async function createEngine(options?: EngineOptions): Promise<Engine> {
   }
 }
 
+/** A response built from a (possibly cached) body: copied, so callers can never edit the cache. */
 function finish<T extends SingleBody>(body: T, started: number, cached: boolean): ClassifyResponse & TagResponse {
-  return { ...body, latency_ms: Math.round(performance.now() - started), cached } as ClassifyResponse & TagResponse;
+  return { ...copyBody(body), latency_ms: Math.round(performance.now() - started), cached } as ClassifyResponse & TagResponse;
+}
+
+function copyBody(body: SingleBody): SingleBody {
+  return 'labels' in body ? { ...body, labels: body.labels.map((l) => ({ ...l })) } : { ...body };
 }
 
 /** A cheap upper-ish estimate for billing authorization (≈ 4 characters per token). */

@@ -3,10 +3,14 @@ import { LabelwiseError } from '../errors.js';
 import type { Embedder } from '../model/embedder.js';
 import { labelConfigChecks, type NormalizedRequest } from '../schema/index.js';
 import { configHash, type LabelConfigInput } from '../scoring/prototypes.js';
+import { canonicalKey } from './response-cache.js';
 
 /** A label config ready for scoring, with what identifies it in cache keys and bills. */
 export interface ResolvedConfig extends LabelConfigInput {
+  /** Content hash of the config in label order (prototype cache key). */
   hash: string;
+  /** Content hash that ignores label order (the answer does not depend on it): response cache key part. */
+  answerHash: string;
   /** `name@vN` when it came from a saved classifier. */
   classifier?: string;
   threshold: number;
@@ -20,7 +24,7 @@ export type ClassifierResolver = (ref: string, account: string) => Promise<(Labe
 /** Resolves inline or saved label configs and remembers their token cost by content. */
 export class LabelConfigResolver {
   readonly #embedder: Embedder;
-  readonly #tokens = new LRUCache<string, number>({ max: 5_000 });
+  readonly #derived = new LRUCache<string, { tokens: number; answerHash: string }>({ max: 5_000 });
   readonly #resolveClassifier: ClassifierResolver;
 
   constructor(embedder: Embedder, resolveClassifier: ClassifierResolver) {
@@ -47,25 +51,31 @@ export class LabelConfigResolver {
     }
     const config: LabelConfigInput = { labels: base.labels, descriptions: base.descriptions, examples: base.examples, text_type: base.text_type };
     const hash = configHash(config);
+    const derived = this.#derive(hash, config);
     return {
       ...config,
       hash,
+      answerHash: derived.answerHash,
       classifier: base.ref,
       threshold: thresholdGiven ? req.threshold : (base.threshold ?? req.threshold),
-      tokens: this.#configTokens(hash, config),
+      tokens: derived.tokens,
     };
   }
 
-  #configTokens(hash: string, config: LabelConfigInput): number {
-    let n = this.#tokens.get(hash);
-    if (n === undefined) {
+  /** Token cost and order-free hash of a config, computed once per config (not per text). */
+  #derive(hash: string, config: LabelConfigInput): { tokens: number; answerHash: string } {
+    let d = this.#derived.get(hash);
+    if (!d) {
       const count = (t: string) => this.#embedder.countTokens(t);
-      n = config.labels.reduce((sum, l) => sum + count(l), 0);
-      for (const d of Object.values(config.descriptions)) n += count(d);
-      for (const list of Object.values(config.examples)) for (const e of list) n += count(e);
-      if (config.text_type) n += count(config.text_type);
-      this.#tokens.set(hash, n);
+      let tokens = config.labels.reduce((sum, l) => sum + count(l), 0);
+      for (const desc of Object.values(config.descriptions)) tokens += count(desc);
+      for (const list of Object.values(config.examples)) for (const e of list) tokens += count(e);
+      if (config.text_type) tokens += count(config.text_type);
+      // Labels sorted: their order never changes the answer, so it must not split the cache.
+      const answerHash = canonicalKey({ labels: [...config.labels].sort(), descriptions: config.descriptions, examples: config.examples, text_type: config.text_type ?? null });
+      d = { tokens, answerHash };
+      this.#derived.set(hash, d);
     }
-    return n;
+    return d;
   }
 }

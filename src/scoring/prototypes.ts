@@ -18,9 +18,7 @@ export interface LabelConfigInput {
 export interface LabelPrototypes {
   labels: string[];
   vectors: Float32Array[];
-  /** Whether a label had examples (few-shot): its prototype leans on them. */
-  fewShot: boolean[];
-  /** Fitted when examples are given for two or more labels; `classify` scores through it. */
+  /** Fitted when there are two or more labels and any of them has examples; `classify` scores through it. */
   head?: FewShotHead;
 }
 
@@ -40,8 +38,9 @@ export class PrototypeBuilder {
     this.#configs = new LRUCache({ max: options.maxConfigs });
   }
 
-  build(config: LabelConfigInput, priority: Priority = 'standard'): Promise<LabelPrototypes> {
-    const key = configHash(config);
+  /** Prototypes of a config; `hash` (its `configHash`) may be passed when already known. */
+  build(config: LabelConfigInput, priority: Priority = 'standard', hash?: string): Promise<LabelPrototypes> {
+    const key = hash ?? configHash(config);
     let built = this.#configs.get(key);
     if (!built) {
       built = this.#build(config, priority);
@@ -65,8 +64,9 @@ export class PrototypeBuilder {
       if (p.description) wanted.add(p.description);
       for (const e of p.examples) wanted.add(e);
     }
-    await this.#embedMissing([...wanted], priority);
-    const vec = (text: string) => this.#sentences.get(text) as Float32Array;
+    // Vectors are held locally: a concurrent build may evict them from the shared cache meanwhile.
+    const embedded = await this.#embedAll([...wanted], priority);
+    const vec = (text: string) => embedded.get(text) as Float32Array;
     const names = plans.map((p) => {
       const name = mean(p.templates.map(vec));
       // The description as written, at half the name's weight (measured better than a "label: …"
@@ -85,14 +85,25 @@ export class PrototypeBuilder {
       const params = this.#embedder.fitFewShotHead ? await this.#embedder.fitFewShotHead(names, examples) : fitFewShotHead(names, examples);
       head = new FewShotHead(names, params);
     }
-    return { labels: config.labels, vectors, fewShot: plans.map((p) => p.examples.length > 0), head };
+    return { labels: config.labels, vectors, head };
   }
 
-  async #embedMissing(texts: string[], priority: Priority): Promise<void> {
-    const missing = texts.filter((t) => !this.#sentences.has(t));
-    if (missing.length === 0) return;
-    const embedded = await this.#embedder.embed(missing, { priority });
-    missing.forEach((t, i) => this.#sentences.set(t, embedded[i].vector));
+  async #embedAll(texts: string[], priority: Priority): Promise<Map<string, Float32Array>> {
+    const found = new Map<string, Float32Array>();
+    const missing: string[] = [];
+    for (const t of texts) {
+      const cached = this.#sentences.get(t);
+      if (cached) found.set(t, cached);
+      else missing.push(t);
+    }
+    if (missing.length > 0) {
+      const embedded = await this.#embedder.embed(missing, { priority });
+      missing.forEach((t, i) => {
+        found.set(t, embedded[i].vector);
+        this.#sentences.set(t, embedded[i].vector);
+      });
+    }
+    return found;
   }
 }
 

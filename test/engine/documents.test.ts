@@ -23,6 +23,9 @@ describe('documents and images through the engine', () => {
     expect(res.label).toBe('billing');
     expect(res.visual_tokens).toBeGreaterThan(0);
     expect(res.tokens).toBeGreaterThan(res.visual_tokens as number);
+    const [row] = (await engine.logs({ limit: 1 })).data;
+    expect(row.visual_tokens).toBe(res.visual_tokens);
+    expect((await engine.usage()).totals.visual_tokens).toBeGreaterThanOrEqual(res.visual_tokens as number);
   });
 
   it('classifies a PDF by its text layer, and a DOCX by its text', async () => {

@@ -89,6 +89,17 @@ describe('cache and tokens', () => {
     expect(second.confidence).toBe(first.confidence);
   });
 
+  it('hands out copies: editing a response never changes what the cache serves next', async () => {
+    const req = { text: 'Mutable answers must not leak into the cache.', labels: LABELS, threshold: 0 };
+    const first = await engine.tag(req);
+    first.labels[0].label = 'INJECTED';
+    first.labels.pop();
+    const again = await engine.tag(req);
+    expect(again.cached).toBe(true);
+    expect(again.labels).toHaveLength(LABELS.length);
+    expect(again.labels.map((l) => l.label)).not.toContain('INJECTED');
+  });
+
   it('skips the lookup when cache is false but still stores the fresh answer', async () => {
     const req = { text: 'A brand new text about tennis rackets.', labels: LABELS };
     const fresh = await engine.classify({ ...req, cache: false });
