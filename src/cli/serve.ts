@@ -42,7 +42,14 @@ export async function serveCommand(argv: string[]): Promise<number> {
     });
     handler(req, res);
   });
-  await new Promise<void>((ok, fail) => server.once('error', fail).listen(Number(v.port), v.host as string, ok));
+  try {
+    await new Promise<void>((ok, fail) => server.once('error', fail).listen(Number(v.port), v.host, ok));
+  } catch (err) {
+    await engine.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    process.stderr.write(`cannot listen on ${v.host}:${v.port}: ${code === 'EADDRINUSE' ? 'the port is in use' : (err as Error).message}\n`);
+    return 1;
+  }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : v.port;
   process.stdout.write(`labelwise listening on http://${v.host}:${port}/v1 (data: ${resolve(v.data as string)})\n`);
@@ -53,11 +60,19 @@ export async function serveCommand(argv: string[]): Promise<number> {
       shuttingDown = true;
       process.stderr.write(`${signal}: finishing in-flight requests…\n`);
       const force = setTimeout(() => server.closeAllConnections(), Number(v['shutdown-timeout'])).unref();
-      server.close(async () => {
+      server.close(() => {
         clearTimeout(force);
-        await engine.close(); // flushes every recorded usage row and charge
-        process.stderr.write('stopped cleanly\n');
-        done(0);
+        // Flushes every recorded usage row and charge; a failure is reported, never swallowed.
+        engine.close().then(
+          () => {
+            process.stderr.write('stopped cleanly\n');
+            done(0);
+          },
+          (err: unknown) => {
+            process.stderr.write(`shutdown failed: ${(err as Error)?.message ?? err}\n`);
+            done(1);
+          },
+        );
       });
       server.closeIdleConnections();
     };

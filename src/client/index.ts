@@ -119,12 +119,19 @@ export class LabelwiseClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.#key) headers.authorization = `Bearer ${this.#key}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await this.#fetch(`${this.#base}${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(this.#timeout),
-    });
+    let res: Response;
+    try {
+      res = await this.#fetch(`${this.#base}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.#timeout),
+      });
+    } catch (err) {
+      // Network failures and timeouts come back as the same error type as API errors.
+      const timedOut = (err as Error)?.name === 'TimeoutError';
+      throw new LabelwiseError('OVERLOADED', timedOut ? `no answer within ${this.#timeout} ms` : `cannot reach ${this.#base}: ${(err as Error)?.message ?? err}`, undefined, { cause: err });
+    }
     this.lastResponse = { requestId: res.headers.get('x-request-id'), status: res.status, headers: res.headers };
     const text = await res.text();
     let parsed: unknown;
@@ -138,7 +145,7 @@ export class LabelwiseClient {
       const retryAfter = res.headers.get('retry-after');
       // Like the server's error: no `details` at all when the body had none and there is no Retry-After.
       const details = err.details || retryAfter ? { ...err.details, ...(retryAfter ? { retry_after: Number(retryAfter) } : {}) } : undefined;
-      const code = err.code && err.code in ERROR_TABLE ? (err.code as ErrorCode) : 'INTERNAL_ERROR';
+      const code = err.code && err.code in ERROR_TABLE ? (err.code as ErrorCode) : codeForStatus(res.status);
       throw new LabelwiseError(code, err.message ?? err.detail ?? `HTTP ${res.status}`, details);
     }
     return parsed as T;
@@ -150,4 +157,12 @@ function queryString(query: object): string {
   for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null) params.set(k, v instanceof Date ? v.toISOString() : String(v));
   const s = params.toString();
   return s ? `?${s}` : '';
+}
+
+/** An error code for a status when the body carries none we know (a proxy's 502, another API's code). */
+function codeForStatus(status: number): ErrorCode {
+  if (status === 429) return 'RATE_LIMIT_EXCEEDED';
+  if (status === 502 || status === 503 || status === 504) return 'OVERLOADED';
+  const match = (Object.entries(ERROR_TABLE) as [ErrorCode, { status: number }][]).find(([, v]) => v.status === status);
+  return match ? match[0] : 'INTERNAL_ERROR';
 }

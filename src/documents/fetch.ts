@@ -96,12 +96,13 @@ async function vet(url: URL, field: string, allowHosts: readonly string[], signa
   signal.throwIfAborted();
   if (addresses.length === 0) throw documentError(field, `${field}: cannot resolve host "${host}"`);
   if (!allowed) {
+    // The address itself is not echoed back: it would let callers map internal DNS names.
     for (const { address } of addresses) {
       const reason = blockedReason(address);
       if (reason !== undefined) {
         throw validationError(
           field,
-          `${field}: host "${host}" resolves to a ${reason} address (${address}); only public addresses may be fetched unless the host is allow-listed`,
+          `${field}: host "${host}" resolves to a ${reason} address; only public addresses may be fetched unless the host is allow-listed`,
         );
       }
     }

@@ -14,6 +14,8 @@ export interface CallOptions {
   method?: string;
   /** Keep the input text in the log (the key's `log_inputs`). @default false */
   logInputs?: boolean;
+  /** Cancels document downloads and OCR of this call (e.g. the HTTP client went away). */
+  signal?: AbortSignal;
   /** Caller tier: how long answers stay cached (spec §9). @default 'developer' */
   tier?: 'public' | 'developer' | 'production';
 }

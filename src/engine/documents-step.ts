@@ -21,16 +21,16 @@ export class DocumentStep {
   }
 
   /** Loads the request's documents; `undefined` when it has none. */
-  async load(req: NormalizedRequest): Promise<LoadedDocuments | undefined> {
+  async load(req: NormalizedRequest, signal?: AbortSignal): Promise<LoadedDocuments | undefined> {
     if (!req.image && !req.file) return undefined;
-    return this.#reader.load({ image: req.image, file: req.file });
+    return this.#reader.load({ image: req.image, file: req.file }, signal);
   }
 
   /** The request's own text followed by what its documents yield (blank line between). */
-  async read(loaded: LoadedDocuments | undefined, text: string | undefined): Promise<ReadInput> {
+  async read(loaded: LoadedDocuments | undefined, text: string | undefined, signal?: AbortSignal): Promise<ReadInput> {
     if (!loaded) return { text: text ?? '', visualTokens: 0 };
-    const extracted = await this.#reader.extract(loaded);
-    const joined = [text?.trim(), extracted.text.trim()].filter(Boolean).join('\n\n');
+    const extracted = await this.#reader.extract(loaded, signal);
+    const joined = joinText(text ?? '', extracted.text);
     if (!joined) throw new LabelwiseError('DOCUMENT_ERROR', 'no readable text in the text, image or file given');
     return { text: joined, visualTokens: extracted.visualTokens };
   }
@@ -38,4 +38,9 @@ export class DocumentStep {
   close(): Promise<void> {
     return this.#reader.close();
   }
+}
+
+/** The request's text followed by its documents' text, a blank line between (either may be empty). */
+export function joinText(text: string, documentText: string): string {
+  return [text.trim(), documentText.trim()].filter(Boolean).join('\n\n');
 }

@@ -35,7 +35,7 @@ import type {
 import { DEFAULT_ACCOUNT, openStores } from '../store/index.js';
 import { Accounting, statusOf, type CallOptions } from './accounting.js';
 import { LabelConfigResolver, type ResolvedConfig } from './label-config.js';
-import { DocumentStep } from './documents-step.js';
+import { DocumentStep, joinText } from './documents-step.js';
 import { createEmbedder } from './model-loader.js';
 import { resolveOptions, type EngineOptions } from './options.js';
 import { canonicalKey, ResponseCache, type CacheMeta } from './response-cache.js';
@@ -174,7 +174,7 @@ export class Engine {
       req = parse(raw);
       const config = await this.#resolve(req, raw, options);
       const text = req.text ?? '';
-      const docs = await this.#documents.load(req);
+      const docs = await this.#documents.load(req, options?.signal);
       const key = this.#key(endpoint, text, config, options, docs?.contentHash);
       const hit = req.cache ? this.#cache.get(key) : undefined;
       let result: Detailed<ClassifyResponse | TagResponse>;
@@ -182,7 +182,7 @@ export class Engine {
         result = { response: finish(hit.body, started, true), cache: hit.meta, billedTokens: 0 };
       } else {
         await this.#accounting.authorize(options, estimateTokens([text], config), req.priority);
-        const input = await this.#documents.read(docs, req.text);
+        const input = await this.#documents.read(docs, req.text, options?.signal);
         const [embedded] = await this.#embedder.embed([input.text], { priority: req.priority });
         const body = await this.#score(endpoint, embedded.vector, embedded.tokens + config.tokens + input.visualTokens, config, req);
         if (docs) body.visual_tokens = input.visualTokens;
@@ -223,7 +223,7 @@ export class Engine {
   async #runBatch(endpoint: Endpoint, req: NormalizedRequest, raw: unknown, options: CallOptions | undefined, started: number): Promise<ClassifyBatchResponse | TagBatchResponse> {
     const config = await this.#resolve(req, raw, options);
     // Shared documents are loaded once for the whole batch and read only if an item misses.
-    const docs = await this.#documents.load(req);
+    const docs = await this.#documents.load(req, options?.signal);
     const texts = req.texts ?? [];
     const results: (ClassifyBatchItem | TagBatchItem)[] = new Array(texts.length);
     const toEmbed: { index: number; text: string; key: string }[] = [];
@@ -239,8 +239,8 @@ export class Engine {
       else toEmbed.push({ index, text: text as string, key });
     });
     await this.#accounting.authorize(options, estimateTokens(toEmbed.map((t) => t.text), config), req.priority);
-    const shared = toEmbed.length > 0 && docs ? await this.#documents.read(docs, undefined) : { text: '', visualTokens: 0 };
-    const withDocs = (text: string) => (shared.text ? `${text}\n\n${shared.text}` : text);
+    const shared = toEmbed.length > 0 && docs ? await this.#documents.read(docs, undefined, options?.signal) : { text: '', visualTokens: 0 };
+    const withDocs = (text: string) => joinText(text, shared.text);
     const embedded = await this.#embedder.embed(toEmbed.map((t) => withDocs(t.text)), { priority: req.priority });
     for (const [i, item] of toEmbed.entries()) {
       const body = await this.#score(endpoint, embedded[i].vector, embedded[i].tokens + config.tokens + shared.visualTokens, config, req);

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { newRequestId } from '../engine/accounting.js';
 import type { Engine } from '../engine/engine.js';
 import { isLabelwiseError, LabelwiseError } from '../errors.js';
 import { authenticate } from './auth.js';
@@ -13,6 +13,15 @@ import { classificationRoutes } from './routes/classification.js';
 import { managementRoutes } from './routes/management.js';
 
 /** `(req, res, next?)`: a node:http listener, Express middleware, or a Fastify raw handler. */
+/** Visual tokens reserved per image/file input before it is read (a US-Letter page is ~1,500). */
+const VISUAL_ESTIMATE = 1_500;
+
+function documentInputs(body: unknown): number {
+  if (!body || typeof body !== 'object') return 0;
+  const { image, file } = body as { image?: unknown; file?: unknown };
+  return (Array.isArray(image) ? image.length : image ? 1 : 0) + (file ? 1 : 0);
+}
+
 export type LabelwiseHandler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => void;
 
 /**
@@ -51,7 +60,7 @@ export function createHandler(engine: Engine, options?: HandlerOptions): Labelwi
 
   async function serve(req: IncomingMessage, res: ServerResponse, fullPath: string, path: string | null): Promise<void> {
     const started = performance.now();
-    const requestId = `req_${randomUUID().replaceAll('-', '')}`;
+    const requestId = newRequestId();
     const headers: Record<string, string | number> = { 'X-Request-ID': requestId };
     const method = req.method ?? 'GET';
     let caller: Caller | null = null;
@@ -72,7 +81,14 @@ export function createHandler(engine: Engine, options?: HandlerOptions): Labelwi
         throw new LabelwiseError('METHOD_NOT_ALLOWED', `${method} is not allowed here; use ${match.allow.join(' or ')}`);
       }
       const { route, params } = match;
-      caller = await authenticate(engine, req, route, opts);
+      caller = await authenticate(engine, req, route, opts).catch(async (err: unknown) => {
+        // A verified key without the scope still gets its rate-limit headers (spec §1.3).
+        if (isLabelwiseError(err) && err.code === 'PERMISSION_DENIED') {
+          const known = await knownCaller(req);
+          if (known) Object.assign(headers, limitHeaders(await limits.peek(known.subject, known.tier)));
+        }
+        throw err;
+      });
       let state: LimitState | undefined;
       if (caller) {
         state = await limits.consumeRequest(caller.subject, caller.tier).catch((err: unknown) => {
@@ -84,10 +100,16 @@ export function createHandler(engine: Engine, options?: HandlerOptions): Labelwi
         release = limits.enter(caller.subject, caller.tier);
       }
       const { value: body, bytes } = method === 'POST' ? await readJsonBody(req, opts.limits, route.bodyOptional) : { value: undefined, bytes: 0 };
-      // Estimate tokens from the body (≈ 4 bytes per token) and correct after the run.
-      const estimate = route.classification && caller ? Math.ceil(bytes / 4) : 0;
+      // Estimate tokens from the body (≈ 4 bytes per token) plus a page's worth of visual tokens
+      // per image/file input (a URL is a few bytes but can cost thousands), corrected after the run.
+      const estimate = route.classification && caller ? Math.ceil(bytes / 4) + VISUAL_ESTIMATE * documentInputs(body) : 0;
       if (caller && estimate) await limits.reserveTokens(caller.subject, caller.tier, estimate);
-      const ctx: RouteContext = { engine, req, res, requestId, params, query: new URL(req.url ?? '/', 'http://x').searchParams, caller: caller as Caller, body, headers };
+      // A client that hangs up stops its document downloads and OCR.
+      const abort = new AbortController();
+      res.once('close', () => {
+        if (!res.writableFinished) abort.abort(new LabelwiseError('INVALID_JSON', 'the client closed the connection'));
+      });
+      const ctx: RouteContext = { engine, req, res, requestId, signal: abort.signal, params, query: new URL(req.url ?? '/', 'http://x').searchParams, caller: caller as Caller, body, headers };
       recorded = route.classification === true; // from here on the engine records the call itself
       const result = await route.handle(ctx).catch(async (err: unknown) => {
         if (caller && estimate) await limits.settleTokens(caller.subject, caller.tier, estimate, 0);

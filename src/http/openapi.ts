@@ -12,14 +12,14 @@ import {
   tagResponseSchema,
 } from '../schema/response.js';
 import { labelConfigSchema } from '../schema/index.js';
-import { keyCreateSchema } from '../store/validate.js';
+import { CLASSIFIER_NAME, keyCreateSchema } from '../store/validate.js';
 import type { Route } from './router.js';
 
 // Saved classifiers: the label rules are the same schema that validates them; name and
 // threshold are checked beside it (src/store/validate.ts).
 const config = labelConfigSchema.shape;
 const classifierCreateSchema = z.object({
-  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/),
+  name: z.string().regex(CLASSIFIER_NAME),
   labels: config.labels,
   descriptions: config.descriptions.optional(),
   examples: config.examples.optional(),

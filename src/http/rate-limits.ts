@@ -14,8 +14,9 @@ export interface LimitState {
 
 /**
  * Spec §11 limits per key (or per IP for public calls): fixed one-minute windows on requests
- * and tokens via rate-limiter-flexible (its Redis/PostgreSQL limiters share the interface, so a
- * multi-process deployment swaps the class, not this code), plus an in-process concurrency cap.
+ * and tokens via rate-limiter-flexible, plus an in-process concurrency cap. The windows live in
+ * this process (RateLimiterMemory); the library's Redis/PostgreSQL limiters have the same API,
+ * so a multi-process deployment would change the two constructors below, not the callers.
  * Tokens are estimated before a request runs and corrected after; cache hits give them back.
  */
 export class RateLimits {

@@ -19,6 +19,8 @@ export interface RouteContext {
   req: IncomingMessage;
   res: ServerResponse;
   requestId: string;
+  /** Aborted when the client disconnects before the answer is sent. */
+  signal: AbortSignal;
   params: Record<string, string>;
   query: URLSearchParams;
   caller: Caller;
@@ -31,8 +33,6 @@ export interface RouteContext {
 export interface RouteResult {
   status: number;
   body: unknown;
-  /** Set by classification routes: the engine already recorded this request's usage row. */
-  recorded?: boolean;
   /** Tokens the request really cost (corrects the rate-limit estimate). */
   tokens?: number;
 }

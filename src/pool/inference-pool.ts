@@ -21,6 +21,9 @@ export interface PoolOptions {
   maxQueue: number;
 }
 
+/** Few-shot head fits that may wait for their turn before new ones are refused. */
+const MAX_WAITING_FITS = 8;
+
 export const POOL_DEFAULTS: Readonly<PoolOptions> = Object.freeze({
   workers: availableParallelism(),
   threadsPerWorker: 1,
@@ -46,6 +49,8 @@ export class InferencePool {
   #inFlight = 0;
   #activeRuns = 0;
   readonly #running = new Set<Promise<void>>();
+  #fitChain: Promise<void> = Promise.resolve();
+  #waitingFits = 0;
   #closed = false;
 
   constructor(spec: Omit<WorkerModelSpec, 'threads'>, options: PoolOptions) {
@@ -93,8 +98,30 @@ export class InferencePool {
     });
   }
 
-  /** Fits a few-shot head on a worker thread (CPU work kept off the caller's thread). */
+  /**
+   * Fits a few-shot head on a worker thread (CPU work kept off the caller's thread). Fits run
+   * one at a time, so they never hold more than one worker away from inference, and at most
+   * MAX_WAITING_FITS may wait: a caller sending new label configs cannot starve everyone else.
+   */
   async fitHead(names: Float32Array[], examples: LabeledVector[]): Promise<HeadParams> {
+    if (this.#closed) throw new LabelwiseError('OVERLOADED', 'the engine is shutting down');
+    if (this.#waitingFits >= MAX_WAITING_FITS) {
+      throw new LabelwiseError('OVERLOADED', 'too many new few-shot label sets at once; retry shortly', { retry_after: 1 });
+    }
+    this.#waitingFits++;
+    const turn = this.#fitChain;
+    let done!: () => void;
+    this.#fitChain = new Promise<void>((resolve) => (done = resolve));
+    try {
+      await turn;
+      return await this.#fitNow(names, examples);
+    } finally {
+      this.#waitingFits--;
+      done();
+    }
+  }
+
+  async #fitNow(names: Float32Array[], examples: LabeledVector[]): Promise<HeadParams> {
     if (this.#closed) throw new LabelwiseError('OVERLOADED', 'the engine is shutting down');
     const dim = names[0].length;
     const flat = (vectors: Float32Array[]) => {

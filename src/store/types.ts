@@ -1,7 +1,7 @@
 /**
  * The store interfaces (spec §1.1, §6, §9, §10). Callers depend on these only, so another
  * backend (e.g. a shared PostgreSQL) can implement them without touching callers; every
- * implementation runs the contract suite in `test/store/contract.ts`.
+ * implementation runs the contract suite in `test/store/contract/` (entry `test/store/contract.ts`).
  *
  * Payloads keep the wire's snake_case (spec: "the library and the wire use the same field
  * names"); methods are camelCase. Every method is async except `UsageRecorder.record`, which

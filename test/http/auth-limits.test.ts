@@ -89,10 +89,13 @@ describe('public mode', () => {
 
   it('with trustProxy each forwarded client IP has its own budget', async () => {
     const { call } = await server({ publicMode: true, trustProxy: true });
-    const as = (ip: string) => call('POST', '/classify', { body: classifyBody(), headers: { 'x-forwarded-for': `${ip}, 10.0.0.1` } }, 'public');
+    // Our proxy appends the address it saw: the rightmost entry.
+    const as = (forwarded: string) => call('POST', '/classify', { body: classifyBody(), headers: { 'x-forwarded-for': forwarded } }, 'public');
     expect((await as('198.51.100.1')).status).toBe(200);
     expect((await as('198.51.100.2')).status).toBe(200);
     expectError(await as('198.51.100.1'), 429, 'RATE_LIMIT_EXCEEDED');
+    // Entries the client wrote to the left cannot buy it a fresh budget.
+    expectError(await as('203.0.113.9, 198.51.100.2'), 429, 'RATE_LIMIT_EXCEEDED');
   });
 });
 

@@ -8,14 +8,14 @@ function cacheHeaders(hit: boolean, keyPrefix: string, age: number | undefined, 
 }
 
 function callOptions(ctx: RouteContext) {
-  return { account: ctx.caller.account, keyId: ctx.caller.keyId, requestId: ctx.requestId, method: 'POST', logInputs: ctx.caller.logInputs, tier: ctx.caller.tier };
+  return { account: ctx.caller.account, keyId: ctx.caller.keyId, requestId: ctx.requestId, method: 'POST', logInputs: ctx.caller.logInputs, tier: ctx.caller.tier, signal: ctx.signal };
 }
 
 async function single(ctx: RouteContext, kind: 'classify' | 'tag'): Promise<RouteResult> {
   const run = kind === 'classify' ? ctx.engine.classifyDetailed.bind(ctx.engine) : ctx.engine.tagDetailed.bind(ctx.engine);
   const out = await run(ctx.body, callOptions(ctx));
   Object.assign(ctx.headers, cacheHeaders(out.cache.hit, out.cache.keyPrefix, out.cache.age, out.billedTokens));
-  return { status: 200, body: out.response, recorded: true, tokens: out.billedTokens };
+  return { status: 200, body: out.response, tokens: out.billedTokens };
 }
 
 async function batch(ctx: RouteContext, kind: 'classify' | 'tag'): Promise<RouteResult> {
@@ -24,7 +24,7 @@ async function batch(ctx: RouteContext, kind: 'classify' | 'tag'): Promise<Route
   const hits = body.results.filter((r) => r.cache.hit).length;
   ctx.headers['X-Tokens-Used'] = body.total_tokens;
   ctx.headers['X-Cache'] = hits === body.results.length && hits > 0 ? 'HIT' : 'MISS';
-  return { status: 200, body, recorded: true, tokens: body.total_tokens };
+  return { status: 200, body, tokens: body.total_tokens };
 }
 
 export const classificationRoutes: Route[] = [
