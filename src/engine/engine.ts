@@ -102,15 +102,13 @@ export class Engine {
   }
 
   /** Usage totals grouped by time, endpoint, key or priority (spec §10). */
-  async usage(query?: UsageQuery): Promise<UsageReport> {
-    await this.#stores.flush();
-    return this.#stores.usage.usage(query);
+  usage(query?: UsageQuery): Promise<UsageReport> {
+    return this.#stores.usage.usage(query); // the store flushes buffered rows first
   }
 
   /** Request logs, newest first (spec §10). */
-  async logs(query?: LogsQuery): Promise<LogsPage> {
-    await this.#stores.flush();
-    return this.#stores.usage.logs(query);
+  logs(query?: LogsQuery): Promise<LogsPage> {
+    return this.#stores.usage.logs(query); // the store flushes buffered rows first
   }
 
   /** Records a request the engine did not serve itself (the HTTP adapter's 401s, 404s, management calls). */

@@ -7,6 +7,9 @@
 import { LabelwiseError } from '../../errors.js';
 import type { UsageRecord } from '../validate.js';
 
+/** Most rows kept in memory while flushes keep failing. */
+const MAX_BACKLOG = 100_000;
+
 /** A charge in storage form. */
 export interface ChargeRecord {
   account: string;
@@ -53,6 +56,11 @@ export class WriteBuffer {
 
   push(entry: BufferedEntry): void {
     if (this.#closed) throw new LabelwiseError('OVERLOADED', 'the stores are closed');
+    // While the database refuses writes, the backlog is bounded: beyond it new rows are refused
+    // (the caller warns) instead of memory growing until the process dies.
+    if (this.#failing && this.#entries.length >= MAX_BACKLOG) {
+      throw new LabelwiseError('OVERLOADED', `usage backlog full (${MAX_BACKLOG} rows): the database is not accepting writes`);
+    }
     this.#entries.push(entry);
     if (this.#entries.length >= this.#options.maxRows && !this.#failing) this.#tryFlush();
     else this.#schedule();
