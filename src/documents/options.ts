@@ -6,6 +6,11 @@ import { LabelwiseError } from '../errors.js';
 export interface DocumentOptions {
   /** Max bytes of one decoded image or file (base64 or downloaded). @default 20 MB */
   maxBytes: number;
+  /**
+   * Max bytes of all images and the file of one request together (downloads stop once it is
+   * crossed), so 21 URLs cannot pull 21 × maxBytes. @default 50 MB
+   */
+  maxTotalBytes: number;
   /** Max PDF pages (DOCX: the page count Word stored in `docProps/app.xml`, when present). @default 20 */
   maxPages: number;
   /** Max images per request. @default 20 */
@@ -26,6 +31,7 @@ export interface DocumentOptions {
 
 export const DOCUMENT_DEFAULTS: Readonly<DocumentOptions> = Object.freeze({
   maxBytes: 20 * 1024 * 1024,
+  maxTotalBytes: 50 * 1024 * 1024,
   maxPages: 20,
   maxImages: 20,
   fetchTimeoutMs: 10_000,
@@ -34,7 +40,7 @@ export const DOCUMENT_DEFAULTS: Readonly<DocumentOptions> = Object.freeze({
   ocr: true,
 });
 
-const POSITIVE_INTEGERS = ['maxBytes', 'maxPages', 'maxImages', 'fetchTimeoutMs', 'ocrTimeoutMs'] as const;
+const POSITIVE_INTEGERS = ['maxBytes', 'maxTotalBytes', 'maxPages', 'maxImages', 'fetchTimeoutMs', 'ocrTimeoutMs'] as const;
 
 /** Defaults filled in and every value checked; a wrong option is a `VALIDATION_ERROR` naming it. */
 export function resolveDocumentOptions(options: Partial<DocumentOptions> = {}): Readonly<DocumentOptions> {

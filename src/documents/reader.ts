@@ -142,15 +142,21 @@ export class DocumentReader {
   async #download(parsed: Array<{ field: string; input: ParsedInput }>, signal?: AbortSignal): Promise<Buffer[]> {
     const out: Buffer[] = parsed.map(({ input }) => (input.kind === 'bytes' ? input.bytes : Buffer.alloc(0)));
     const queue = parsed.flatMap(({ field, input }, i) => (input.kind === 'url' ? [{ i, field, url: input.url }] : []));
+    const { maxBytes, maxTotalBytes, fetchTimeoutMs, allowHosts } = this.options;
+    // One budget for the whole request: inline bytes count first, each download may use at most
+    // what is left when it starts, and the total is checked again once all are in.
+    let budget = maxTotalBytes - out.reduce((sum, b) => sum + b.length, 0);
+    if (budget < 0) throw new LabelwiseError('DOCUMENT_ERROR', `images and file together exceed ${maxTotalBytes} bytes`, { field: 'image' });
     if (queue.length === 0) return out;
     const failed = new AbortController();
     const combined = signal ? AbortSignal.any([signal, failed.signal]) : failed.signal;
-    const limits = { maxBytes: this.options.maxBytes, timeoutMs: this.options.fetchTimeoutMs, allowHosts: this.options.allowHosts };
     let firstError: unknown;
     const worker = async () => {
       for (let job = queue.shift(); job && !combined.aborted; job = queue.shift()) {
         try {
-          out[job.i] = await fetchInput(job.url, job.field, limits, combined);
+          if (budget <= 0) throw new LabelwiseError('DOCUMENT_ERROR', `images and file together exceed ${maxTotalBytes} bytes`, { field: job.field });
+          out[job.i] = await fetchInput(job.url, job.field, { maxBytes: Math.min(maxBytes, budget), timeoutMs: fetchTimeoutMs, allowHosts }, combined);
+          budget -= out[job.i].length;
         } catch (err) {
           if (firstError === undefined) firstError = err;
           failed.abort();
@@ -160,6 +166,7 @@ export class DocumentReader {
     await Promise.all(Array.from({ length: Math.min(FETCH_CONCURRENCY, queue.length) }, worker));
     if (firstError !== undefined) throw firstError;
     signal?.throwIfAborted();
+    if (budget < 0) throw new LabelwiseError('DOCUMENT_ERROR', `images and file together exceed ${maxTotalBytes} bytes`, { field: 'image' });
     return out;
   }
 }

@@ -128,6 +128,17 @@ describe('URL inputs', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
+  it('bounds the bytes of one request as a whole (maxTotalBytes), not only per input', async () => {
+    const budget = new DocumentReader({ ocr: false, allowHosts: ['127.0.0.1'], maxTotalBytes: png.length * 2 + 10 });
+    const ok = await budget.read({ image: [`${origin}/img.png`, `${origin}/img.png`] });
+    expect(ok.images).toBe(2);
+    const err = await budget.read({ image: Array.from({ length: 5 }, () => `${origin}/img.png`) }).catch((e: unknown) => e);
+    expect((err as { code: string }).code).toBe('DOCUMENT_ERROR');
+    const inline = png.toString('base64');
+    const tooMuchInline = await budget.read({ image: [inline, inline, inline] }).catch((e: unknown) => e);
+    expect((tooMuchInline as { code: string }).code).toBe('DOCUMENT_ERROR');
+  });
+
   it('times out a slow server', async () => {
     const quick = new DocumentReader({ ocr: false, allowHosts: ['127.0.0.1'], fetchTimeoutMs: 300 });
     const started = Date.now();

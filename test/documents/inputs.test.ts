@@ -199,6 +199,7 @@ describe('options', () => {
   it('has the documented defaults', () => {
     expect(DOCUMENT_DEFAULTS).toEqual({
       maxBytes: 20 * 1024 * 1024,
+      maxTotalBytes: 50 * 1024 * 1024,
       maxPages: 20,
       maxImages: 20,
       fetchTimeoutMs: 10_000,
