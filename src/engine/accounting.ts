@@ -14,7 +14,10 @@ export interface CallOptions {
   method?: string;
   /** Keep the input text in the log (the key's `log_inputs`). @default false */
   logInputs?: boolean;
-  /** Cancels document downloads and OCR of this call (e.g. the HTTP client went away). */
+  /**
+   * Cancels the call: its queued model work leaves the queue and document downloads/OCR stop;
+   * the call rejects with the signal's reason (e.g. the HTTP client went away).
+   */
   signal?: AbortSignal;
   /** Caller tier: how long answers stay cached (spec §9). @default 'developer' */
   tier?: 'public' | 'developer' | 'production';

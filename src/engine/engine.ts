@@ -181,7 +181,7 @@ export class Engine {
       } else {
         await this.#accounting.authorize(options, estimateTokens([text], config), req.priority);
         const input = await this.#documents.read(docs, req.text, options?.signal);
-        const [embedded] = await this.#embedder.embed([input.text], { priority: req.priority });
+        const [embedded] = await this.#embedder.embed([input.text], { priority: req.priority, signal: options?.signal });
         const body = await this.#score(endpoint, embedded.vector, embedded.tokens + config.tokens + input.visualTokens, config, req);
         if (docs) body.visual_tokens = input.visualTokens;
         this.#cache.set(key, body, options?.tier);
@@ -239,7 +239,7 @@ export class Engine {
     await this.#accounting.authorize(options, estimateTokens(toEmbed.map((t) => t.text), config), req.priority);
     const shared = toEmbed.length > 0 && docs ? await this.#documents.read(docs, undefined, options?.signal) : { text: '', visualTokens: 0 };
     const withDocs = (text: string) => joinText(text, shared.text);
-    const embedded = await this.#embedder.embed(toEmbed.map((t) => withDocs(t.text)), { priority: req.priority });
+    const embedded = await this.#embedder.embed(toEmbed.map((t) => withDocs(t.text)), { priority: req.priority, signal: options?.signal });
     for (const [i, item] of toEmbed.entries()) {
       const body = await this.#score(endpoint, embedded[i].vector, embedded[i].tokens + config.tokens + shared.visualTokens, config, req);
       if (docs) body.visual_tokens = shared.visualTokens;

@@ -21,7 +21,7 @@ export interface Embedder {
   readonly dimension: number;
   /** Model tokens of `text`, deterministic; what billing counts. */
   countTokens(text: string): number;
-  embed(texts: string[], options?: { priority?: 'standard' | 'fast' }): Promise<EmbeddedText[]>;
+  embed(texts: string[], options?: { priority?: 'standard' | 'fast'; signal?: AbortSignal }): Promise<EmbeddedText[]>;
   /** Optional: fit a few-shot head off the caller's thread (else the engine fits it inline). */
   fitFewShotHead?(names: Float32Array[], examples: LabeledVector[]): Promise<HeadParams>;
   close(): Promise<void>;
@@ -48,7 +48,7 @@ export class PooledEmbedder implements Embedder {
     return this.#backend.tokenizer.encode(text).length;
   }
 
-  async embed(texts: string[], options: { priority?: 'standard' | 'fast' } = {}): Promise<EmbeddedText[]> {
+  async embed(texts: string[], options: { priority?: 'standard' | 'fast'; signal?: AbortSignal } = {}): Promise<EmbeddedText[]> {
     const { prefix = [], suffix = [] } = this.#backend.specials ?? {};
     const max = this.#backend.maxTokens - prefix.length - suffix.length;
     // Everything goes to the pool in one call, so it can sort all windows by length: feeding it
@@ -57,7 +57,7 @@ export class PooledEmbedder implements Embedder {
     const tokenized = texts.map((t) => this.#backend.tokenizer.encode(t));
     const perText = tokenized.map((ids) => splitWindows(ids, max, Math.min(WINDOW_OVERLAP, max >> 2)));
     const sequences = perText.flat().map((w) => (prefix.length || suffix.length ? [...prefix, ...w, ...suffix] : w));
-    const vectors = await this.#pool.embed(sequences, options.priority);
+    const vectors = await this.#pool.embed(sequences, options.priority, options.signal);
     let next = 0;
     return perText.map((windows, i) => {
       const own = vectors.slice(next, (next += windows.length));

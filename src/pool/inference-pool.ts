@@ -81,15 +81,28 @@ export class InferencePool {
   }
 
   /** Embeds token sequences (each within the model's limit); resolves with one vector per sequence. */
-  embed(sequences: number[][], priority: 'standard' | 'fast' = 'standard'): Promise<Float32Array[]> {
+  embed(sequences: number[][], priority: 'standard' | 'fast' = 'standard', signal?: AbortSignal): Promise<Float32Array[]> {
     if (sequences.length === 0 && !this.#closed) return Promise.resolve([]);
     try {
+      signal?.throwIfAborted();
       this.assertRoom(sequences.length);
     } catch (err) {
       return Promise.reject(err);
     }
     return new Promise((resolve, reject) => {
       const request: PendingRequest = { results: new Array(sequences.length), remaining: sequences.length, failed: false, resolve, reject };
+      // An aborted call leaves the queue at once (runs already on a worker finish unseen).
+      const onAbort = () => {
+        this.#queue.remove(request);
+        fail(request, signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const settle = <T>(fn: (v: T) => void) => (v: T) => {
+        signal?.removeEventListener('abort', onAbort);
+        fn(v);
+      };
+      request.resolve = settle(resolve);
+      request.reject = settle(reject);
       this.#queue.add(
         sequences.map((ids, index) => ({ request, index, ids })),
         priority === 'fast',

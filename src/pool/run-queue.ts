@@ -64,6 +64,13 @@ export class RunQueue {
     return run;
   }
 
+  /** Removes a request's waiting entries (its call was aborted). */
+  remove(request: PendingRequest): void {
+    const fastRemoved = this.#entries.slice(0, this.#fastCount).filter((e) => e.request === request).length;
+    this.#entries = this.#entries.filter((e) => e.request !== request);
+    this.#fastCount -= fastRemoved;
+  }
+
   /** Removes everything (on close). */
   drain(): Entry[] {
     const all = this.#entries;

@@ -62,6 +62,25 @@ describe('engine lifecycle', () => {
     expect(outcomes).toContain('OVERLOADED');
   });
 
+  it('an aborted call leaves the queue at once and rejects with the signal reason', async () => {
+    const engine = await createEngine({ pool: { workers: 1 } });
+    try {
+      await engine.classify({ text: 'prototypes first', labels: ['a', 'b'] });
+      const texts = Array.from({ length: 600 }, (_, i) => `another ordinary sentence number ${i} to keep the worker busy`);
+      const controller = new AbortController();
+      const call = engine.classifyBatch({ texts, labels: ['a', 'b'], cache: false }, { signal: controller.signal });
+      setTimeout(() => controller.abort(new Error('caller gave up')), 20);
+      await expect(call).rejects.toThrow('caller gave up');
+      // The queue was emptied: a new call is answered without waiting for the 600 texts.
+      const next = await engine.classify({ text: 'still answering', labels: ['a', 'b'], priority: 'fast' });
+      expect(['a', 'b']).toContain(next.label);
+      const already = await engine.classify({ text: 'x', labels: ['a', 'b'] }, { signal: AbortSignal.abort(new Error('too late')) }).catch((e: Error) => e.message);
+      expect(already).toBe('too late');
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('rejects a misspelled option with the likely fix', async () => {
     const err = await createEngine({ pool: { worker: 2 } } as never).catch((e: unknown) => e);
     expect((err as LabelwiseError).message).toContain('did you mean "pool.workers"');

@@ -49,6 +49,21 @@ describe('RunQueue', () => {
     expect(first.every((e) => e.request === big)).toBe(true);
   });
 
+  it('remove takes out one request (fast or standard) and keeps the others in order', () => {
+    const q = new RunQueue();
+    const a = request();
+    const b = request();
+    const fast = request();
+    q.add(entries(a, [1, 2]), false);
+    q.add(entries(b, [3]), false);
+    q.add(entries(fast, [4]), true);
+    q.remove(fast);
+    expect(q.hasFast).toBe(false);
+    q.remove(a);
+    expect(q.length).toBe(1);
+    expect(q.take(64).map((e) => e.request)).toEqual([b]);
+  });
+
   it('drain returns everything and empties the queue', () => {
     const q = new RunQueue();
     q.add(entries(request(), [1, 2, 3]), false);
