@@ -41,7 +41,7 @@ export function createHandler(engine: Engine, options?: HandlerOptions): Labelwi
   const opts = resolveHandlerOptions(options);
   const routes = [...classificationRoutes, ...managementRoutes];
   const router = new Router([...routes, openapiRoute(routes, opts.basePath)]);
-  const limits = new RateLimits(opts.tiers);
+  const limits = new RateLimits(opts.tiers, opts.rateLimiter);
 
   return (req, res, next) => {
     const path = (req.url ?? '/').split('?')[0];

@@ -5,3 +5,4 @@
 export { createHandler, type LabelwiseHandler } from './handler.js';
 export { TIER_DEFAULTS, type HandlerOptions, type TierLimits, type TierName } from './options.js';
 export { buildOpenApi } from './openapi.js';
+export type { LimiterFactory } from './rate-limits.js';

@@ -1,4 +1,5 @@
 import type { BodyLimits } from './body.js';
+import type { LimiterFactory } from './rate-limits.js';
 
 /** Per-tier limits of spec §11: fixed one-minute windows plus a concurrency cap. */
 export interface TierLimits {
@@ -20,9 +21,16 @@ export interface HandlerOptions {
   limits?: Partial<BodyLimits>;
   /** Per-tier rate limits; merged over the spec's defaults. */
   tiers?: Partial<Record<TierName, Partial<TierLimits>>>;
+  /**
+   * Where rate-limit windows are kept: a rate-limiter-flexible limiter per window, e.g.
+   * `(o) => new RateLimiterRedis({ storeClient: redis, ...o })` to share them across processes.
+   * @default in-process memory
+   */
+  rateLimiter?: LimiterFactory;
 }
 
 export interface ResolvedHandlerOptions {
+  rateLimiter?: LimiterFactory;
   basePath: string;
   publicMode: boolean;
   trustProxy: boolean;
@@ -41,6 +49,7 @@ export function resolveHandlerOptions(options: HandlerOptions = {}): ResolvedHan
   const tiers = {} as Record<TierName, TierLimits>;
   for (const name of Object.keys(TIER_DEFAULTS) as TierName[]) tiers[name] = { ...TIER_DEFAULTS[name], ...options.tiers?.[name] };
   return {
+    rateLimiter: options.rateLimiter,
     basePath: basePath === '/' ? '' : basePath,
     publicMode: options.publicMode ?? false,
     trustProxy: options.trustProxy ?? false,

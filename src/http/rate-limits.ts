@@ -1,6 +1,13 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { LabelwiseError } from '../errors.js';
 import type { TierLimits, TierName } from './options.js';
+
+/**
+ * Builds one fixed-window limiter. The default keeps windows in this process; to share them
+ * between processes pass another rate-limiter-flexible limiter with the same options, e.g.
+ * `(o) => new RateLimiterRedis({ storeClient: redis, ...o })`.
+ */
+export type LimiterFactory = (options: { keyPrefix: string; points: number; duration: number }) => RateLimiterAbstract;
 
 /** What the X-RateLimit-* headers report. */
 export interface LimitState {
@@ -14,28 +21,27 @@ export interface LimitState {
 
 /**
  * Spec §11 limits per key (or per IP for public calls): fixed one-minute windows on requests
- * and tokens via rate-limiter-flexible, plus an in-process concurrency cap. The windows live in
- * this process (RateLimiterMemory); the library's Redis/PostgreSQL limiters have the same API,
- * so a multi-process deployment would change the two constructors below, not the callers.
+ * and tokens via rate-limiter-flexible, plus an in-process concurrency cap. Windows live in
+ * this process unless a `LimiterFactory` for a shared store (Redis, PostgreSQL) is given.
  * Tokens are estimated before a request runs and corrected after; cache hits give them back.
  */
 export class RateLimits {
   readonly #tiers: Record<TierName, TierLimits>;
-  readonly #requests = new Map<TierName, RateLimiterMemory>();
-  readonly #tokens = new Map<TierName, RateLimiterMemory>();
+  readonly #requests = new Map<TierName, RateLimiterAbstract>();
+  readonly #tokens = new Map<TierName, RateLimiterAbstract>();
   readonly #inFlight = new Map<string, number>();
 
-  constructor(tiers: Record<TierName, TierLimits>) {
+  constructor(tiers: Record<TierName, TierLimits>, createLimiter: LimiterFactory = (o) => new RateLimiterMemory(o)) {
     this.#tiers = tiers;
     for (const [name, t] of Object.entries(tiers) as [TierName, TierLimits][]) {
-      this.#requests.set(name, new RateLimiterMemory({ keyPrefix: `req_${name}`, points: t.requestsPerMinute, duration: 60 }));
-      this.#tokens.set(name, new RateLimiterMemory({ keyPrefix: `tok_${name}`, points: t.tokensPerMinute, duration: 60 }));
+      this.#requests.set(name, createLimiter({ keyPrefix: `lw_req_${name}`, points: t.requestsPerMinute, duration: 60 }));
+      this.#tokens.set(name, createLimiter({ keyPrefix: `lw_tok_${name}`, points: t.tokensPerMinute, duration: 60 }));
     }
   }
 
   /** Counts one request; throws RATE_LIMIT_EXCEEDED (with the state for headers) when over. */
   async consumeRequest(subject: string, tier: TierName): Promise<LimitState> {
-    const limiter = this.#requests.get(tier) as RateLimiterMemory;
+    const limiter = this.#requests.get(tier) as RateLimiterAbstract;
     try {
       const res = await limiter.consume(subject, 1);
       return this.#state(tier, res, await this.#tokenState(subject, tier));
@@ -49,7 +55,7 @@ export class RateLimits {
   /** Reserves an estimate of tokens; throws RATE_LIMIT_EXCEEDED when the window cannot fit it. */
   async reserveTokens(subject: string, tier: TierName, estimate: number): Promise<void> {
     if (estimate <= 0) return;
-    const limiter = this.#tokens.get(tier) as RateLimiterMemory;
+    const limiter = this.#tokens.get(tier) as RateLimiterAbstract;
     try {
       await limiter.consume(subject, estimate);
     } catch (rejection) {
@@ -62,7 +68,7 @@ export class RateLimits {
 
   /** Corrects a reservation once the real token count is known (0 for cache hits). */
   async settleTokens(subject: string, tier: TierName, estimate: number, actual: number): Promise<void> {
-    const limiter = this.#tokens.get(tier) as RateLimiterMemory;
+    const limiter = this.#tokens.get(tier) as RateLimiterAbstract;
     if (actual < estimate) await limiter.reward(subject, estimate - actual);
     else if (actual > estimate) await limiter.penalty(subject, actual - estimate);
   }
@@ -87,12 +93,12 @@ export class RateLimits {
 
   /** Current state without consuming (for headers after the request ran). */
   async peek(subject: string, tier: TierName): Promise<LimitState> {
-    const res = await (this.#requests.get(tier) as RateLimiterMemory).get(subject);
+    const res = await (this.#requests.get(tier) as RateLimiterAbstract).get(subject);
     return this.#state(tier, res, await this.#tokenState(subject, tier));
   }
 
   async #tokenState(subject: string, tier: TierName): Promise<{ remaining: number }> {
-    const res = await (this.#tokens.get(tier) as RateLimiterMemory).get(subject);
+    const res = await (this.#tokens.get(tier) as RateLimiterAbstract).get(subject);
     return { remaining: Math.max(0, this.#tiers[tier].tokensPerMinute - (res?.consumedPoints ?? 0)) };
   }
 

@@ -100,6 +100,21 @@ describe('public mode', () => {
 });
 
 describe('rate limits', () => {
+  it('a rateLimiter factory shares windows between handlers (as a Redis store would between processes)', async () => {
+    const { RateLimiterMemory } = await import('rate-limiter-flexible');
+    const shared = new Map<string, InstanceType<typeof RateLimiterMemory>>();
+    const rateLimiter: HandlerOptions['rateLimiter'] = (o) => {
+      if (!shared.has(o.keyPrefix)) shared.set(o.keyPrefix, new RateLimiterMemory(o));
+      return shared.get(o.keyPrefix) as InstanceType<typeof RateLimiterMemory>;
+    };
+    const options: HandlerOptions = { rateLimiter, tiers: { developer: { requestsPerMinute: 2 } } };
+    const [a, b] = [await server(options), await server(options)];
+    const key = (await engine.keys.create({ name: 'shared-window' })).key;
+    expect((await a.call('POST', '/classify', { key, body: classifyBody() })).status).toBe(200);
+    expect((await b.call('POST', '/classify', { key, body: classifyBody() })).status).toBe(200);
+    expectError(await a.call('POST', '/classify', { key, body: classifyBody() }), 429, 'RATE_LIMIT_EXCEEDED');
+  });
+
   it('requestsPerMinute 3: the 4th request is 429 with Retry-After and Remaining-Requests 0', async () => {
     const { call } = await server({ tiers: { developer: { requestsPerMinute: 3 } } });
     const key = (await engine.keys.create({ name: 'rpm' })).key;
