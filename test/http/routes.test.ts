@@ -223,15 +223,39 @@ describe('balance, usage, logs', () => {
 
 describe('internal errors', () => {
   it('a 500 carries the generic body: no stack trace, no path, no internal message', async () => {
-    // A real internal failure: the engine (and its database) closed under a live handler.
+    // A real internal failure: an embedder that throws a plain Error with a path in it.
+    const broken = await startEngine({
+      embedder: {
+        id: 'broken',
+        dimension: 4,
+        countTokens: (t: string) => t.length,
+        embed: async () => {
+          throw new Error('ENOENT: /srv/secret/model.onnx exploded');
+        },
+        close: async () => {},
+      },
+    });
+    const brokenKey = (await broken.keys.create({ name: 'x' })).key;
+    const s = await serveApi(broken);
+    try {
+      const res = await s.api('POST', '/classify', { key: brokenKey, body: { text: 'hello', labels: ['a', 'b'] } });
+      expectError(res, 500, 'INTERNAL_ERROR');
+      expect(res.body).toEqual({ error: 'internal-error', code: 'INTERNAL_ERROR', message: 'Internal error', detail: 'Internal error' });
+    } finally {
+      await s.close();
+      await broken.close();
+    }
+  });
+
+  it('an engine closed under a live handler answers 503 OVERLOADED (retryable), not 500', async () => {
     const doomed = await startEngine();
     const doomedKey = (await doomed.keys.create({ name: 'x' })).key;
     const s = await serveApi(doomed);
     await doomed.close();
     try {
       const res = await s.api('GET', '/keys', { key: doomedKey });
-      expectError(res, 500, 'INTERNAL_ERROR');
-      expect(res.body).toEqual({ error: 'internal-error', code: 'INTERNAL_ERROR', message: 'Internal error', detail: 'Internal error' });
+      expectError(res, 503, 'OVERLOADED');
+      expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
     } finally {
       await s.close();
     }

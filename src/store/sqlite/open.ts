@@ -1,7 +1,7 @@
 /** `openStores`: every store over one SQLite file, sharing one write-behind buffer. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { validationError } from '../../errors.js';
+import { LabelwiseError, validationError } from '../../errors.js';
 import { DEFAULT_PRICES, FREE_TOKENS_MONTHLY } from '../pricing.js';
 import type { Prices, Stores } from '../types.js';
 import type { UsageRecord } from '../validate.js';
@@ -11,6 +11,28 @@ import { Accounts, openDatabase, type Db } from './database.js';
 import { SqliteKeyStore } from './keys.js';
 import { SqliteUsageStore, usageWriter } from './usage.js';
 import { WriteBuffer, type BufferedEntry, type ChargeRecord } from './write-buffer.js';
+
+/**
+ * A store whose methods fail with OVERLOADED once the database is closed, instead of
+ * better-sqlite3's TypeError (a request racing a shutdown gets a retryable 503, not a 500).
+ */
+function guarded<T extends object>(target: T, isClosed: () => boolean): T {
+  return new Proxy(target, {
+    get(t, prop) {
+      const value = Reflect.get(t, prop, t);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (isClosed()) {
+          const err = new LabelwiseError('OVERLOADED', 'the stores are closed (shutting down)');
+          // Keep the sync/async shape of the method: async store methods reject, sync ones throw.
+          if (value.constructor.name === 'AsyncFunction') return Promise.reject(err);
+          throw err;
+        }
+        return value.apply(t, args);
+      };
+    },
+  });
+}
 
 /** Options of {@link openStores}. */
 export interface OpenStoresOptions {
@@ -113,10 +135,11 @@ class SqliteStores implements Stores {
       write: write.immediate,
       committed: (entries) => this.billing.committed(entries),
     });
-    this.keys = new SqliteKeyStore(db);
-    this.classifiers = new SqliteClassifierStore(db);
-    this.usage = new SqliteUsageStore(db, this.#buffer);
-    this.billing = new SqliteBillingStore(db, this.#buffer, { prices: o.prices, freeTokensMonthly: o.freeTokensMonthly });
+    const isClosed = () => this.#closed;
+    this.keys = guarded(new SqliteKeyStore(db), isClosed);
+    this.classifiers = guarded(new SqliteClassifierStore(db), isClosed);
+    this.usage = guarded(new SqliteUsageStore(db, this.#buffer), isClosed);
+    this.billing = guarded(new SqliteBillingStore(db, this.#buffer, { prices: o.prices, freeTokensMonthly: o.freeTokensMonthly }), isClosed);
     this.#purgeTimer = setInterval(() => {
       this.usage.purgeExpiredInputs().catch(() => {});
     }, o.purgeIntervalMs);
