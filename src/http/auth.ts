@@ -7,7 +7,8 @@ import type { Caller, Route } from './router.js';
 /**
  * Authenticates a request per spec §1.1: `Authorization: Bearer <key>`, verified against the
  * stored hash; in public mode `/classify` and `/tag` also accept anonymous callers, limited
- * per client IP. Scopes are checked after the key is known (403, not 401).
+ * per client IP. Scopes are checked separately ({@link requireScope}), after rate limiting has
+ * counted the call, so a 403 carries rate-limit headers like any authenticated response.
  */
 export async function authenticate(engine: Engine, req: IncomingMessage, route: Route, options: ResolvedHandlerOptions): Promise<Caller | null> {
   if (route.scope === null) return null;
@@ -16,14 +17,28 @@ export async function authenticate(engine: Engine, req: IncomingMessage, route: 
     const ip = clientIp(req, options.trustProxy);
     return { account: 'public', keyId: null, scopes: ['classify'], tier: 'public', logInputs: false, subject: `ip:${ip}` };
   }
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  if (!match) throw new LabelwiseError('INVALID_API_KEY', header ? 'Authorization must be "Bearer <key>"' : 'an API key is required (Authorization: Bearer <key>)');
-  const key = await engine.keys.verify(match[1]);
-  if (!key) throw new LabelwiseError('INVALID_API_KEY', 'the API key is unknown, revoked or expired');
-  if (!key.scopes.includes(route.scope)) {
+  if (!bearer(req)) throw new LabelwiseError('INVALID_API_KEY', header ? 'Authorization must be "Bearer <key>"' : 'an API key is required (Authorization: Bearer <key>)');
+  const caller = await keyCaller(engine, req);
+  if (!caller) throw new LabelwiseError('INVALID_API_KEY', 'the API key is unknown, revoked or expired');
+  return caller;
+}
+
+/** 403 PERMISSION_DENIED unless the caller's key has the route's scope. */
+export function requireScope(caller: Caller | null, route: Route): void {
+  if (caller && route.scope && !caller.scopes.includes(route.scope)) {
     throw new LabelwiseError('PERMISSION_DENIED', `this key lacks the "${route.scope}" scope`, { scope: route.scope });
   }
-  return { account: key.account, keyId: key.key_id, scopes: key.scopes, tier: key.tier, logInputs: key.log_inputs, subject: `key:${key.key_id}` };
+}
+
+/** The caller behind a valid Bearer key, or null (no header, malformed, unknown, revoked, expired). */
+export async function keyCaller(engine: Engine, req: IncomingMessage): Promise<Caller | null> {
+  const secret = bearer(req);
+  const key = secret ? await engine.keys.verify(secret) : null;
+  return key && { account: key.account, keyId: key.key_id, scopes: key.scopes, tier: key.tier, logInputs: key.log_inputs, subject: `key:${key.key_id}` };
+}
+
+function bearer(req: IncomingMessage): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
 }
 
 export function clientIp(req: IncomingMessage, trustProxy: boolean): string {

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { newRequestId } from '../engine/accounting.js';
 import type { Engine } from '../engine/engine.js';
 import { isLabelwiseError, LabelwiseError } from '../errors.js';
-import { authenticate } from './auth.js';
+import { authenticate, keyCaller, requireScope } from './auth.js';
 import { readJsonBody } from './body.js';
 import { openapiRoute } from './openapi.js';
 import { resolveHandlerOptions, type HandlerOptions } from './options.js';
@@ -51,13 +51,6 @@ export function createHandler(engine: Engine, options?: HandlerOptions): Labelwi
     void serve(req, res, path, inside ? path.slice(opts.basePath.length) || '/' : null);
   };
 
-  /** The verified key behind an Authorization header, without scope checks; null otherwise. */
-  async function knownCaller(req: IncomingMessage): Promise<{ subject: string; tier: Caller['tier'] } | null> {
-    const secret = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
-    const key = secret ? await engine.keys.verify(secret) : null;
-    return key ? { subject: `key:${key.key_id}`, tier: key.tier } : null;
-  }
-
   async function serve(req: IncomingMessage, res: ServerResponse, fullPath: string, path: string | null): Promise<void> {
     const started = performance.now();
     const requestId = newRequestId();
@@ -72,7 +65,7 @@ export function createHandler(engine: Engine, options?: HandlerOptions): Labelwi
       const match = path === null ? null : router.match(method, path);
       if (!match || 'allow' in match) {
         // Rate-limit headers appear on every authenticated response (spec §1.3), 404/405 included.
-        const known = await knownCaller(req);
+        const known = await keyCaller(engine, req);
         if (known) Object.assign(headers, limitHeaders(await limits.peek(known.subject, known.tier)));
       }
       if (!match) throw new LabelwiseError('NOT_FOUND', `no route ${method} ${fullPath}`);
@@ -81,14 +74,7 @@ export function createHandler(engine: Engine, options?: HandlerOptions): Labelwi
         throw new LabelwiseError('METHOD_NOT_ALLOWED', `${method} is not allowed here; use ${match.allow.join(' or ')}`);
       }
       const { route, params } = match;
-      caller = await authenticate(engine, req, route, opts).catch(async (err: unknown) => {
-        // A verified key without the scope still gets its rate-limit headers (spec §1.3).
-        if (isLabelwiseError(err) && err.code === 'PERMISSION_DENIED') {
-          const known = await knownCaller(req);
-          if (known) Object.assign(headers, limitHeaders(await limits.peek(known.subject, known.tier)));
-        }
-        throw err;
-      });
+      caller = await authenticate(engine, req, route, opts);
       let state: LimitState | undefined;
       if (caller) {
         state = await limits.consumeRequest(caller.subject, caller.tier).catch((err: unknown) => {
@@ -97,6 +83,7 @@ export function createHandler(engine: Engine, options?: HandlerOptions): Labelwi
           throw err;
         });
         Object.assign(headers, limitHeaders(state));
+        requireScope(caller, route);
         release = limits.enter(caller.subject, caller.tier);
       }
       const { value: body, bytes } = method === 'POST' ? await readJsonBody(req, opts.limits, route.bodyOptional) : { value: undefined, bytes: 0 };

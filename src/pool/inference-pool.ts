@@ -171,31 +171,32 @@ export class InferencePool {
 
   /** Starts runs while a worker is free and a run is worth starting now. */
   #dispatch(): void {
-    while (!this.#closed && this.#queue.length > 0 && this.#activeRuns < this.#options.workers) {
-      const full = this.#queue.length >= this.#options.maxBatchSize;
-      // An idle pool has nothing to wait for but the rest of this event-loop turn; a busy one
-      // waits up to maxWaitMs for a run to fill (fast requests never wait).
-      if (!full && !this.#queue.hasFast && this.#timer === undefined) {
-        if (this.#activeRuns === 0) {
-          const immediate = setImmediate(() => this.#fire());
-          this.#timer = () => clearImmediate(immediate);
-        } else {
-          const timeout = setTimeout(() => this.#fire(), this.#options.maxWaitMs);
-          this.#timer = () => clearTimeout(timeout);
-        }
-        return;
-      }
-      if (!full && !this.#queue.hasFast) return; // the timer will fire
-      this.#cancelTimer();
-      this.#start(this.#queue.take(this.#options.maxBatchSize));
+    while (this.#canStart()) {
+      // A full run or a fast request goes at once; otherwise wait (briefly) for the run to fill.
+      if (this.#queue.length < this.#options.maxBatchSize && !this.#queue.hasFast) return this.#waitToFill();
+      this.#startNow();
     }
   }
 
-  #fire(): void {
-    this.#timer = undefined;
-    if (this.#closed || this.#queue.length === 0 || this.#activeRuns >= this.#options.workers) return;
-    this.#start(this.#queue.take(this.#options.maxBatchSize));
-    this.#dispatch();
+  /** An idle pool waits only for the rest of this event-loop turn; a busy one up to maxWaitMs. */
+  #waitToFill(): void {
+    if (this.#timer !== undefined) return;
+    const fire = () => {
+      this.#timer = undefined;
+      if (this.#canStart()) this.#startNow();
+      this.#dispatch();
+    };
+    if (this.#activeRuns === 0) {
+      const immediate = setImmediate(fire);
+      this.#timer = () => clearImmediate(immediate);
+    } else {
+      const timeout = setTimeout(fire, this.#options.maxWaitMs);
+      this.#timer = () => clearTimeout(timeout);
+    }
+  }
+
+  #canStart(): boolean {
+    return !this.#closed && this.#queue.length > 0 && this.#activeRuns < this.#options.workers;
   }
 
   #cancelTimer(): void {
@@ -203,21 +204,17 @@ export class InferencePool {
     this.#timer = undefined;
   }
 
-  #start(entries: Entry[]): void {
+  #startNow(): void {
+    this.#cancelTimer();
+    const entries = this.#queue.take(this.#options.maxBatchSize);
     this.#activeRuns++;
     const running = this.#run(entries).finally(() => {
       this.#activeRuns--;
       this.#running.delete(running);
       // What queued up while this run was busy forms the next run right away.
-      if (this.#queue.length > 0) this.#startNow();
+      if (this.#canStart()) this.#startNow();
     });
     this.#running.add(running);
-  }
-
-  #startNow(): void {
-    if (this.#closed || this.#activeRuns >= this.#options.workers || this.#queue.length === 0) return;
-    this.#cancelTimer();
-    this.#start(this.#queue.take(this.#options.maxBatchSize));
   }
 
   async #run(entries: Entry[]): Promise<void> {

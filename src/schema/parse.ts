@@ -10,6 +10,7 @@ import {
   tagBatchRequestSchema,
   tagRequestSchema,
   type Priority,
+  type TagRequest,
 } from './request.js';
 
 /** Defaults of spec §2. */
@@ -44,22 +45,9 @@ export interface NormalizedRequest {
   file?: string;
 }
 
-/** What any of the four request schemas outputs; `normalize` reads only these fields. */
-interface ParsedRequest {
-  text?: string;
+/** What any of the four request schemas outputs (batches add `texts`); `normalize` reads these. */
+interface ParsedRequest extends TagRequest {
   texts?: unknown[];
-  labels?: string[];
-  classifier?: string;
-  descriptions?: Record<string, string>;
-  examples?: Record<string, string[]>;
-  text_type?: string;
-  source_type?: string;
-  priority?: Priority;
-  speed?: Priority;
-  cache?: boolean;
-  threshold?: number;
-  image?: string | string[];
-  file?: string;
 }
 
 // Object.fromEntries defines own properties, so a `__proto__` key cannot touch the prototype.
