@@ -17,7 +17,7 @@ import {
   type TagRequest,
   type TagResponse,
 } from '../schema/index.js';
-import { PrototypeBuilder } from '../scoring/prototypes.js';
+import { PrototypeBuilder, type LabelPrototypes } from '../scoring/prototypes.js';
 import { classifyScores, similarities, tagScores, type ScorerCalibration } from '../scoring/scorer.js';
 import type {
   Balance,
@@ -182,7 +182,8 @@ export class Engine {
         await this.#accounting.authorize(options, estimateTokens([text], config), req.priority);
         const input = await this.#documents.read(docs, req.text, options?.signal);
         const [embedded] = await this.#embedder.embed([input.text], { priority: req.priority, signal: options?.signal });
-        const body = await this.#score(endpoint, embedded.vector, embedded.tokens + config.tokens + input.visualTokens, config, req);
+        const prototypes = await this.#prototypes.build(config, req.priority, config.hash);
+        const body = this.#score(endpoint, embedded.vector, embedded.tokens + config.tokens + input.visualTokens, config, prototypes);
         if (docs) body.visual_tokens = input.visualTokens;
         this.#cache.set(key, body, options?.tier);
         result = { response: finish(body, started, false), cache: { hit: false, keyPrefix: key.slice(0, 16) }, billedTokens: body.tokens };
@@ -206,10 +207,10 @@ export class Engine {
     try {
       this.#assertOpen();
       req = parseBatchRequest(raw, endpoint);
-      const response = await this.#runBatch(endpoint, req, raw, options, started);
+      const { response, visualTokens } = await this.#runBatch(endpoint, req, raw, options, started);
       this.#accounting.record(options, {
         endpoint: `/${endpoint}/batch`, priority: req.priority, kind: req.priority, status: 200, tokens: response.total_tokens,
-        cached: response.results.every((r) => r.cache.hit), latencyMs: response.latency_ms,
+        visualTokens, cached: response.results.every((r) => r.cache.hit), latencyMs: response.latency_ms,
       });
       return response;
     } catch (err) {
@@ -218,7 +219,13 @@ export class Engine {
     }
   }
 
-  async #runBatch(endpoint: Endpoint, req: NormalizedRequest, raw: unknown, options: CallOptions | undefined, started: number): Promise<ClassifyBatchResponse | TagBatchResponse> {
+  async #runBatch(
+    endpoint: Endpoint,
+    req: NormalizedRequest,
+    raw: unknown,
+    options: CallOptions | undefined,
+    started: number,
+  ): Promise<{ response: ClassifyBatchResponse | TagBatchResponse; visualTokens: number }> {
     const config = await this.#resolve(req, raw, options);
     // Shared documents are loaded once for the whole batch and read only if an item misses.
     const docs = await this.#documents.load(req, options?.signal);
@@ -240,19 +247,20 @@ export class Engine {
     const shared = toEmbed.length > 0 && docs ? await this.#documents.read(docs, undefined, options?.signal) : { text: '', visualTokens: 0 };
     const withDocs = (text: string) => joinText(text, shared.text);
     const embedded = await this.#embedder.embed(toEmbed.map((t) => withDocs(t.text)), { priority: req.priority, signal: options?.signal });
+    const prototypes = toEmbed.length > 0 ? await this.#prototypes.build(config, req.priority, config.hash) : undefined;
     for (const [i, item] of toEmbed.entries()) {
-      const body = await this.#score(endpoint, embedded[i].vector, embedded[i].tokens + config.tokens + shared.visualTokens, config, req);
+      const body = this.#score(endpoint, embedded[i].vector, embedded[i].tokens + config.tokens + shared.visualTokens, config, prototypes as LabelPrototypes);
       if (docs) body.visual_tokens = shared.visualTokens;
       this.#cache.set(item.key, body, options?.tier);
       results[item.index] = { ...withoutVisual(copyBody(body)), cached: false, cache: { hit: false } } as ClassifyBatchItem;
     }
     // Billed tokens: cache hits and bad items cost nothing.
     const total = toEmbed.reduce((sum, t) => sum + (results[t.index] as { tokens: number }).tokens, 0);
-    return { results, total_tokens: total, latency_ms: Math.round(performance.now() - started) } as ClassifyBatchResponse;
+    const response = { results, total_tokens: total, latency_ms: Math.round(performance.now() - started) } as ClassifyBatchResponse;
+    return { response, visualTokens: shared.visualTokens * toEmbed.length };
   }
 
-  async #score(endpoint: Endpoint, vector: Float32Array, tokens: number, config: ResolvedConfig, req: NormalizedRequest): Promise<SingleBody> {
-    const prototypes = await this.#prototypes.build(config, req.priority, config.hash);
+  #score(endpoint: Endpoint, vector: Float32Array, tokens: number, config: ResolvedConfig, prototypes: LabelPrototypes): SingleBody {
     if (endpoint === 'classify') return { ...classifyScores(vector, prototypes, this.#calibration), tokens };
     return { labels: tagScores(similarities(vector, prototypes), prototypes.labels, config.threshold, this.#calibration), tokens };
   }
