@@ -27,7 +27,11 @@ export async function loadHfModel(folder: string, options: HfBackendOptions = {}
 
   const body = (text: string) => tokenizer.encode(text, { add_special_tokens: false }).ids;
   const { prefix, suffix } = specialsAround(tokenizer, body);
-  const dimension = await outputDimension(onnxPath, 'last_hidden_state');
+  // config.json names the hidden size without loading the model; only without it is the graph
+  // opened (on this thread) to read its declared output shape.
+  const hf = await readJson(join(dir, 'config.json'), false);
+  const declared = [hf?.hidden_size, hf?.d_model, hf?.dim].find((v): v is number => Number.isInteger(v) && (v as number) > 0);
+  const dimension = declared ?? (await outputDimension(onnxPath, 'last_hidden_state'));
   return {
     id: options.id ?? `hf:${basename(dir)}`,
     dimension,
