@@ -19,6 +19,8 @@ export type {
   ClassifierVersion,
   CreatedKey,
   KeyCreateInput,
+  KeyCreateOptions,
+  KeyGrant,
   KeyInfo,
   KeyStore,
   ClassifierStore,

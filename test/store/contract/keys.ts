@@ -49,7 +49,7 @@ export function keysContract(stores: () => Stores): void {
 
     it('verifies a secret to its account, scopes, tier and logging settings', async () => {
       const k = await s.keys.create({ scopes: ['classify'], tier: 'public', log_inputs: true, log_retention_days: 3 }, { account: 'acme' });
-      expect(await s.keys.verify(k.key)).toEqual({ key_id: k.id, account: 'acme', scopes: ['classify'], tier: 'public', log_inputs: true, log_retention_days: 3 });
+      expect(await s.keys.verify(k.key)).toEqual({ key_id: k.id, account: 'acme', scopes: ['classify'], tier: 'public', log_inputs: true, log_retention_days: 3, expires_at: null });
     });
 
     it('rejects unknown, malformed and almost-right secrets', async () => {
