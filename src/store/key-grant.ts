@@ -4,9 +4,10 @@
  * (in-process calls, the CLI, `labelwise serve`'s admin key) nothing is capped.
  */
 import { LabelwiseError } from '../errors.js';
-import type { KeyGrant, Tier } from './types.js';
+import type { KeyGrant, Scope, Tier } from './types.js';
 import type { NormalizedKeyInput } from './validate.js';
 
+const ALL_SCOPES: readonly Scope[] = ['classify', 'batch', 'manage'];
 const TIER_RANK: Readonly<Record<Tier, number>> = Object.freeze({ public: 0, developer: 1, production: 2 });
 
 /** What the caller gave explicitly (defaults are derived from the issuer instead). */
@@ -39,19 +40,28 @@ export function capToIssuer(v: NormalizedKeyInput, given: GivenKeyFields, issuer
   if (!given.scopes) out.scopes = out.scopes.filter((s) => issuer.scopes.includes(s));
   const extra = out.scopes.filter((s) => !issuer.scopes.includes(s));
   if (extra.length > 0) throw denied('scopes', `this key cannot grant scopes it lacks: ${extra.join(', ')}`, out.scopes, issuer.scopes);
+  if (issuer.expires_at !== null) {
+    const limit = Date.parse(issuer.expires_at);
+    if (!given.expires_at) out.expires_at = limit;
+    if (out.expires_at === null || out.expires_at > limit) {
+      throw denied('expires_at', `this key expires ${issuer.expires_at}; a key it creates must expire no later`, out.expires_at === null ? null : new Date(out.expires_at).toISOString(), issuer.expires_at);
+    }
+  }
+  // The top grant (production, every scope, no expiry: what `labelwise serve` makes as the
+  // admin key) may set input logging freely: it can already make a key equal to itself, and
+  // no lower key can reach it. Below it, logging settings are capped like the rest.
+  if (isTopGrant(issuer)) return out;
   if (out.log_inputs && !issuer.log_inputs) throw denied('log_inputs', 'this key does not log inputs, so it cannot create a key that does', true, false);
   if (!given.log_retention_days) out.log_retention_days = Math.min(out.log_retention_days, issuer.log_retention_days);
   if (out.log_retention_days > issuer.log_retention_days) {
     throw denied('log_retention_days', `log_retention_days cannot exceed this key's ${issuer.log_retention_days}`, out.log_retention_days, issuer.log_retention_days);
   }
-  if (issuer.expires_at !== null) {
-    const limit = Date.parse(issuer.expires_at);
-    if (!given.expires_at) out.expires_at = limit;
-    if (out.expires_at === null || out.expires_at > limit) {
-      throw denied('expires_at', `this key expires at ${issuer.expires_at}; a key it creates must expire no later`, out.expires_at === null ? null : new Date(out.expires_at).toISOString(), issuer.expires_at);
-    }
-  }
   return out;
+}
+
+/** Production, every scope, never expires: nothing is above it. */
+function isTopGrant(g: KeyGrant): boolean {
+  return g.tier === 'production' && g.expires_at === null && ALL_SCOPES.every((s) => g.scopes.includes(s));
 }
 
 /** PERMISSION_DENIED unless `issuer` could have created `target` (a lower key cannot revoke a stronger one). */
