@@ -14,17 +14,17 @@ const request = { text: 'my parcel is late', labels: ['billing', 'shipping'] };
 
 describe('call options', () => {
   it.each([
-    [{ tier: 'gold' }, 'options.tier'],
-    [{ account: '' }, 'options.account'],
-    [{ account: 'a'.repeat(201) }, 'options.account'],
-    [{ account: 7 }, 'options.account'],
-    [{ requestId: 'r'.repeat(10_000) }, 'options.requestId'],
-    [{ keyId: 5 }, 'options.keyId'],
-    [{ method: 'get /x' }, 'options.method'],
-    [{ logInputs: 'yes' }, 'options.logInputs'],
-    [{ signal: {} }, 'options.signal'],
-    [{ acount: 'acme' }, 'options.acount'],
-  ])('%j is VALIDATION_ERROR naming %s, on every call kind, and nothing is logged', async (options, field) => {
+    ['tier gold', { tier: 'gold' }, 'options.tier'],
+    ['an empty account', { account: '' }, 'options.account'],
+    ['a 201-character account', { account: 'a'.repeat(201) }, 'options.account'],
+    ['a numeric account', { account: 7 }, 'options.account'],
+    ['a 10,000-character requestId', { requestId: 'r'.repeat(10_000) }, 'options.requestId'],
+    ['a numeric keyId', { keyId: 5 }, 'options.keyId'],
+    ['method "get /x"', { method: 'get /x' }, 'options.method'],
+    ['logInputs "yes"', { logInputs: 'yes' }, 'options.logInputs'],
+    ['a signal that is not an AbortSignal', { signal: {} }, 'options.signal'],
+    ['a misspelled option', { acount: 'acme' }, 'options.acount'],
+  ])('%s is VALIDATION_ERROR naming its field, on every call kind, and nothing is logged', async (_name, options, field) => {
     const calls = [
       engine.classify(request, options as never),
       engine.tag(request, options as never),
