@@ -57,6 +57,12 @@ describe('a request that can never fit a limit', () => {
     expect(ok.status).toBe(200);
   });
 
+  it('document bytes are not counted as text: a public-tier key’s 60 KB base64 image is read (here: 422 unreadable), not refused for its size', async () => {
+    const image = Buffer.alloc(45_000, 7).toString('base64'); // 60 KB of base64 that is no image
+    const res = await srv.api('POST', '/classify', { key: publicKey, body: { image, labels: LABELS } });
+    expectError(res, 422, 'DOCUMENT_ERROR');
+  });
+
   it('validation runs before the estimate: 7,000 images are 422 on image, like 21', async () => {
     for (const n of [21, 7_000]) {
       const res = await srv.api('POST', '/classify', { key, body: { image: Array.from({ length: n }, () => 'https://example.com/a.png'), labels: LABELS } });
