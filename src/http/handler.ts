@@ -16,8 +16,13 @@ import { managementRoutes } from './routes/management.js';
 /** What a request that matched no route is logged as (its raw path is never stored). */
 export const UNMATCHED_ENDPOINT = '(no route)';
 
-/** Counters of the requests no key vouched for: they write no rows, only these. */
+/** Counters of answers that write no row, only these. */
 export interface HandlerStats {
+  /**
+   * Request-limit 429s to a key after the first of their window (the first is logged), so a
+   * client retrying without backoff cannot grow its account's logs faster than its limit.
+   */
+  rateLimitedUnlogged: number;
   /**
    * Answers to requests without a valid key that the engine did not record, by HTTP status
    * (e.g. `{ '401': 12, '429': 3 }`).
@@ -56,6 +61,7 @@ export function createHandler(engine: Engine, options?: HandlerOptions): Labelwi
   const router = new Router([...routes, openapiRoute(routes, opts.basePath)]);
   const limits = new RateLimits(opts.tiers, opts.rateLimiter, opts.unauthenticatedPerMinute);
   const unauthenticatedCounts = new Map<number, number>();
+  let rateLimitedUnlogged = 0;
 
   const handler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -65,7 +71,7 @@ export function createHandler(engine: Engine, options?: HandlerOptions): Labelwi
     void serve(req, res, path, inside ? path.slice(opts.basePath.length) || '/' : null);
   };
   return Object.assign(handler, {
-    stats: (): HandlerStats => ({ unauthenticated: Object.fromEntries([...unauthenticatedCounts].map(([s, n]) => [String(s), n])) }),
+    stats: (): HandlerStats => ({ unauthenticated: Object.fromEntries([...unauthenticatedCounts].map(([s, n]) => [String(s), n])), rateLimitedUnlogged }),
   });
 
   async function serve(req: IncomingMessage, res: ServerResponse, fullPath: string, path: string | null): Promise<void> {
@@ -81,6 +87,7 @@ export function createHandler(engine: Engine, options?: HandlerOptions): Labelwi
     let release: (() => void) | undefined;
     let status = 500;
     let errorCode: string | null = null;
+    let repeatRefusal = false;
     // A client that hangs up stops its body read, document downloads and OCR.
     const abort = new AbortController();
     res.once('close', () => {
@@ -132,11 +139,13 @@ export function createHandler(engine: Engine, options?: HandlerOptions): Labelwi
     } catch (err) {
       if (!isLabelwiseError(err)) process.emitWarning(`labelwise: internal error in ${requestId}: ${(err as Error)?.stack ?? err}`, { code: 'LABELWISE_INTERNAL' });
       ({ status, code: errorCode } = sendError(res, err, headers));
+      repeatRefusal = limits.isRepeatRefusal(err);
     } finally {
       release?.();
       // Only a verified key's requests are written row by row (anonymous public calls that
       // reached the engine were recorded by it): they are attributable and rate limited.
       if (!recorded && !caller?.keyId) unauthenticatedCounts.set(status, (unauthenticatedCounts.get(status) ?? 0) + 1);
+      else if (repeatRefusal) rateLimitedUnlogged++;
       else if (!recorded && caller?.keyId) {
         engine.recordRequest({
           request_id: requestId,

@@ -33,6 +33,7 @@ export class RateLimits {
   readonly #requests = new Map<TierName, RateLimiterAbstract>();
   readonly #tokens = new Map<TierName, RateLimiterAbstract>();
   readonly #inFlight = new Map<string, number>();
+  readonly #repeats = new WeakSet<object>();
   readonly #anonymous: RateLimiterAbstract;
   readonly #anonymousPerMinute: number;
 
@@ -55,8 +56,18 @@ export class RateLimits {
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       const state = this.#state(tier, rejection, await this.#tokenState(subject, tier));
-      throw limitError('RATE_LIMIT_EXCEEDED', `request limit of ${this.#tiers[tier].requestsPerMinute} per minute reached`, rejection, state);
+      const err = limitError('RATE_LIMIT_EXCEEDED', `request limit of ${this.#tiers[tier].requestsPerMinute} per minute reached`, rejection, state);
+      if (rejection.consumedPoints > this.#tiers[tier].requestsPerMinute + 1) this.#repeats.add(err);
+      throw err;
     }
+  }
+
+  /**
+   * Whether `err` is a request-limit refusal after the first one of its window: a client
+   * retrying in a tight loop gets each answered, but only the first is worth a log row.
+   */
+  isRepeatRefusal(err: unknown): boolean {
+    return typeof err === 'object' && err !== null && this.#repeats.has(err);
   }
 
   /**

@@ -60,7 +60,7 @@ describe('requests without a valid key', () => {
     const grown = dbBytes() - bytes;
     console.log(`database growth after 1,000 keyless 8,000-character paths: ${grown} bytes`);
     expect(grown).toBe(0);
-    expect(handler.stats()).toEqual({ unauthenticated: { 404: 60, 429: 940 } });
+    expect(handler.stats()).toEqual({ unauthenticated: { 404: 60, 429: 940 }, rateLimitedUnlogged: 0 });
   });
 
   it('401s, bad keys, keyless 404/405 and the keyless OpenAPI document share one per-address budget; Retry-After on the 429', async () => {
@@ -120,6 +120,17 @@ describe('rows of keyed requests', () => {
     }
     expect(answers[0][0].body.message).toBe(`classifier "${'x'.repeat(64)}…" not found`);
     expect(answers[0][0].body.details.classifier).toHaveLength(65);
+  });
+
+  it('a key retrying without backoff gets every 429 answered, but only the first of the window is logged', async () => {
+    const { api, handler } = await server({ tiers: { developer: { requestsPerMinute: 2 } } });
+    const k = await engine.keys.create({ name: 'hammering' });
+    const statuses: number[] = [];
+    for (let i = 0; i < 52; i++) statuses.push((await api('GET', '/balance', { key: k.key })).status);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(50);
+    const rows = (await engine.logs({ key_id: k.id, limit: 100 })).data;
+    expect(rows.map((r) => r.status).sort()).toEqual([200, 200, 429]);
+    expect(handler.stats().rateLimitedUnlogged).toBe(49);
   });
 
   it('the usage store refuses an over-long endpoint or method from engine.recordRequest (a raw path must not slip in)', async () => {
