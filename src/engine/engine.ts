@@ -112,7 +112,7 @@ export class Engine {
     return this.#stores.usage.logs(query); // the store flushes buffered rows first
   }
 
-  /** Records a request the engine did not serve itself (the HTTP adapter's 401s, 404s, management calls). */
+  /** Records a request the engine did not serve itself (the HTTP adapter's keyed 403/404/405s and management calls). */
   recordRequest(row: UsageRow): void {
     this.#accounting.recordRaw(row);
   }
