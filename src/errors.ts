@@ -64,6 +64,34 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, { readonly status: number; 
   });
 
 /**
+ * Codes that are recorded in usage and logs but never sent on the wire, so they stay out of
+ * spec §1.2's table: `CLIENT_CLOSED_REQUEST` (499, nginx's convention) is a client that hung
+ * up before its answer. Logging that as `400 INVALID_JSON` would blame a body that was fine.
+ */
+export const LOG_ONLY_ERRORS = Object.freeze({
+  CLIENT_CLOSED_REQUEST: { status: 499, message: 'The client closed the connection before the answer was sent' },
+} as const);
+
+/** A code of {@link LOG_ONLY_ERRORS}. */
+export type LogOnlyErrorCode = keyof typeof LOG_ONLY_ERRORS;
+
+/** Longest caller-supplied text an error message quotes (see {@link echo}). */
+export const ECHO_MAX_CHARS = 64;
+
+/**
+ * Caller-supplied text as an error quotes it: at most {@link ECHO_MAX_CHARS} characters, the
+ * rest replaced by `…`, so a 5,000-character name is not mirrored back (or into logs).
+ *
+ * @example
+ * ```ts
+ * throw new LabelwiseError('NOT_FOUND', `no route GET ${echo(path)}`);
+ * ```
+ */
+export function echo(value: unknown): string {
+  return bounded(String(value), ECHO_MAX_CHARS + 1);
+}
+
+/**
  * The error labelwise throws: a {@link ErrorCode} with its HTTP `status`, a message and
  * optional structured `details` (e.g. `{ field: 'labels' }` for `VALIDATION_ERROR`).
  *
@@ -80,7 +108,7 @@ export class LabelwiseError extends Error {
   /** HTTP status of {@link code}, from {@link ERROR_TABLE}. */
   readonly status: number;
   /** Stable, machine-readable code. */
-  readonly code: ErrorCode;
+  readonly code: ErrorCode | LogOnlyErrorCode;
   /** Structured context, e.g. `{ field }` for validation errors; safe to send to clients. */
   // `declare` so an error without details has no own `details: undefined` property.
   declare readonly details?: Record<string, unknown>;
@@ -92,14 +120,15 @@ export class LabelwiseError extends Error {
    * @param options - `cause` is kept for logs and never sent to clients.
    */
   constructor(
-    code: ErrorCode,
+    code: ErrorCode | LogOnlyErrorCode,
     message?: string,
     details?: Record<string, unknown>,
     options?: { cause?: unknown },
   ) {
-    super(message ?? ERROR_TABLE[code].message, options);
+    const entry = code in LOG_ONLY_ERRORS ? LOG_ONLY_ERRORS[code as LogOnlyErrorCode] : ERROR_TABLE[code as ErrorCode];
+    super(message ?? entry.message, options);
     this.code = code;
-    this.status = ERROR_TABLE[code].status;
+    this.status = entry.status;
     if (details !== undefined) this.details = details;
   }
 }
@@ -133,7 +162,7 @@ export function validationError(field: string, message: string): LabelwiseError 
 export interface ErrorBody {
   /** Lower-case hyphenated {@link code}, e.g. `validation-error`. */
   error: string;
-  code: ErrorCode;
+  code: ErrorCode | LogOnlyErrorCode;
   message: string;
   /** Same as `message`; the official SDKs read `detail`. */
   detail: string;
@@ -154,12 +183,34 @@ export interface ErrorBody {
  */
 export function toErrorBody(err: unknown): ErrorBody {
   const e = isLabelwiseError(err) ? err : new LabelwiseError('INTERNAL_ERROR');
+  // A backstop under the bounded quoting at each throw site (see echo): no message or
+  // string detail mirrors megabytes of caller input back.
+  const message = bounded(e.message, MESSAGE_MAX_CHARS);
   const body: ErrorBody = {
     error: e.code.toLowerCase().replaceAll('_', '-'),
     code: e.code,
-    message: e.message,
-    detail: e.message,
+    message,
+    detail: message,
   };
-  if (e.details !== undefined) body.details = e.details;
+  if (e.details !== undefined) body.details = boundedDetails(e.details);
   return body;
+}
+
+const MESSAGE_MAX_CHARS = 500;
+const DETAIL_MAX_CHARS = 200;
+
+/** `s` cut to at most `max` characters, `…` included, never splitting a surrogate pair. */
+function bounded(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let cut = max - 1;
+  if (/[\uD800-\uDBFF]/.test(s[cut - 1])) cut -= 1;
+  return `${s.slice(0, cut)}…`;
+}
+
+function boundedDetails(details: Record<string, unknown>): Record<string, unknown> {
+  let out: Record<string, unknown> | undefined;
+  for (const [k, v] of Object.entries(details)) {
+    if (typeof v === 'string' && v.length > DETAIL_MAX_CHARS) (out ??= { ...details })[k] = bounded(v, DETAIL_MAX_CHARS);
+  }
+  return out ?? details;
 }

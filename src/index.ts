@@ -19,6 +19,8 @@ export type {
   ClassifierVersion,
   CreatedKey,
   KeyCreateInput,
+  KeyCreateOptions,
+  KeyGrant,
   KeyInfo,
   KeyStore,
   ClassifierStore,
@@ -38,7 +40,7 @@ export type {
 export type { Embedder, EmbeddedText } from './model/embedder.js';
 
 // Errors
-export { LabelwiseError, isLabelwiseError, toErrorBody, ERROR_TABLE, type ErrorCode, type ErrorBody } from './errors.js';
+export { LabelwiseError, isLabelwiseError, toErrorBody, ERROR_TABLE, LOG_ONLY_ERRORS, type ErrorCode, type ErrorBody, type LogOnlyErrorCode } from './errors.js';
 
 // Request and response shapes (snake_case, identical to the wire)
 export type {

@@ -34,6 +34,7 @@ import type {
 } from '../store/index.js';
 import { DEFAULT_ACCOUNT, openStores } from '../store/index.js';
 import { Accounting, statusOf, type CallOptions } from './accounting.js';
+import { checkCallOptions } from './call-options.js';
 import { LabelConfigResolver, type ResolvedConfig } from './label-config.js';
 import { DocumentStep, joinText } from './documents-step.js';
 import { createEmbedder } from './model-loader.js';
@@ -111,7 +112,7 @@ export class Engine {
     return this.#stores.usage.logs(query); // the store flushes buffered rows first
   }
 
-  /** Records a request the engine did not serve itself (the HTTP adapter's 401s, 404s, management calls). */
+  /** Records a request the engine did not serve itself (the HTTP adapter's keyed 403/404/405s and management calls). */
   recordRequest(row: UsageRow): void {
     this.#accounting.recordRaw(row);
   }
@@ -167,6 +168,7 @@ export class Engine {
   async #single(endpoint: Endpoint, parse: (raw: unknown) => NormalizedRequest, raw: unknown, options?: CallOptions): Promise<Detailed<ClassifyResponse | TagResponse>> {
     const started = performance.now();
     let req: NormalizedRequest | undefined;
+    checkCallOptions(options); // before the try: a call with bad options is not recorded as anyone
     try {
       this.#assertOpen();
       req = parse(raw);
@@ -204,6 +206,7 @@ export class Engine {
   async #batch(endpoint: Endpoint, raw: unknown, options?: CallOptions): Promise<ClassifyBatchResponse | TagBatchResponse> {
     const started = performance.now();
     let req: NormalizedRequest | undefined;
+    checkCallOptions(options);
     try {
       this.#assertOpen();
       req = parseBatchRequest(raw, endpoint);

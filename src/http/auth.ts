@@ -1,26 +1,30 @@
 import type { IncomingMessage } from 'node:http';
+import ipaddr from 'ipaddr.js';
 import type { Engine } from '../engine/engine.js';
 import { LabelwiseError } from '../errors.js';
 import type { ResolvedHandlerOptions } from './options.js';
 import type { Caller, Route } from './router.js';
 
 /**
- * Authenticates a request per spec §1.1: `Authorization: Bearer <key>`, verified against the
- * stored hash; in public mode `/classify` and `/tag` also accept anonymous callers, limited
- * per client IP. Scopes are checked separately ({@link requireScope}), after rate limiting has
- * counted the call, so a 403 carries rate-limit headers like any authenticated response.
+ * Who is calling, per spec §1.1: the verified key behind `Authorization: Bearer <key>`; in
+ * public mode, an anonymous caller of `/classify` and `/tag` limited per client address; or
+ * `null` when nobody vouches for the request (no key, or an unknown, revoked or expired one).
+ * The handler decides what `null` means for the route (401, or the keyless OpenAPI document).
  */
-export async function authenticate(engine: Engine, req: IncomingMessage, route: Route, options: ResolvedHandlerOptions): Promise<Caller | null> {
-  if (route.scope === null) return null;
-  const header = req.headers.authorization;
-  if (!header && options.publicMode && route.publicAllowed) {
-    const ip = clientIp(req, options.trustProxy);
-    return { account: 'public', keyId: null, scopes: ['classify'], tier: 'public', logInputs: false, subject: `ip:${ip}` };
+export async function identify(engine: Engine, req: IncomingMessage, route: Route | null, options: ResolvedHandlerOptions): Promise<Caller | null> {
+  if (req.headers.authorization) return keyCaller(engine, req);
+  if (route?.publicAllowed && options.publicMode) {
+    return { account: 'public', keyId: null, scopes: ['classify'], tier: 'public', logInputs: false, subject: `ip:${clientAddress(req, options.trustProxy)}`, grant: null };
   }
-  if (!bearer(req)) throw new LabelwiseError('INVALID_API_KEY', header ? 'Authorization must be "Bearer <key>"' : 'an API key is required (Authorization: Bearer <key>)');
-  const caller = await keyCaller(engine, req);
-  if (!caller) throw new LabelwiseError('INVALID_API_KEY', 'the API key is unknown, revoked or expired');
-  return caller;
+  return null;
+}
+
+/** The 401 for a route that needs a key the request did not (validly) present. */
+export function unauthenticated(req: IncomingMessage): LabelwiseError {
+  const header = req.headers.authorization;
+  if (!header) return new LabelwiseError('INVALID_API_KEY', 'an API key is required (Authorization: Bearer <key>)');
+  if (!bearer(req)) return new LabelwiseError('INVALID_API_KEY', 'Authorization must be "Bearer <key>"');
+  return new LabelwiseError('INVALID_API_KEY', 'the API key is unknown, revoked or expired');
 }
 
 /** 403 PERMISSION_DENIED unless the caller's key has the route's scope. */
@@ -31,24 +35,34 @@ export function requireScope(caller: Caller | null, route: Route): void {
 }
 
 /** The caller behind a valid Bearer key, or null (no header, malformed, unknown, revoked, expired). */
-export async function keyCaller(engine: Engine, req: IncomingMessage): Promise<Caller | null> {
+async function keyCaller(engine: Engine, req: IncomingMessage): Promise<Caller | null> {
   const secret = bearer(req);
   const key = secret ? await engine.keys.verify(secret) : null;
-  return key && { account: key.account, keyId: key.key_id, scopes: key.scopes, tier: key.tier, logInputs: key.log_inputs, subject: `key:${key.key_id}` };
+  return key && { account: key.account, keyId: key.key_id, scopes: key.scopes, tier: key.tier, logInputs: key.log_inputs, subject: `key:${key.key_id}`, grant: key };
 }
 
 function bearer(req: IncomingMessage): string | undefined {
   return /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
 }
 
-export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
-  if (trustProxy) {
-    // The rightmost entry is the one our own proxy appended; entries to its left are whatever
-    // the client sent and must not decide whose rate limit applies.
-    const forwarded = req.headers['x-forwarded-for'];
-    const hops = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? '')).split(',').map((h) => h.trim()).filter(Boolean);
-    const last = hops.at(-1);
-    if (last) return last;
-  }
-  return req.socket.remoteAddress ?? 'unknown';
+/**
+ * The address rate limits of callers without a key are counted against. An IPv6 client
+ * usually holds a whole /64 (2^64 addresses), so it is counted per /64, not per address;
+ * IPv4-mapped IPv6 (`::ffff:192.0.2.1`) counts as the IPv4 address it is.
+ */
+export function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
+  const raw = (trustProxy && forwardedFor(req)) || req.socket.remoteAddress || 'unknown';
+  if (!ipaddr.isValid(raw)) return raw.slice(0, 64);
+  const addr = ipaddr.process(raw);
+  if (addr.kind() === 'ipv4') return addr.toString();
+  const parts = (addr as ipaddr.IPv6).parts.slice(0, 4);
+  return `${parts.map((p) => p.toString(16)).join(':')}::/64`;
+}
+
+function forwardedFor(req: IncomingMessage): string | undefined {
+  // The rightmost entry is the one our own proxy appended; entries to its left are whatever
+  // the client sent and must not decide whose rate limit applies.
+  const forwarded = req.headers['x-forwarded-for'];
+  const hops = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? '')).split(',').map((h) => h.trim()).filter(Boolean);
+  return hops.at(-1);
 }

@@ -17,7 +17,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * the body's size in bytes (what token estimates are based on: re-serializing the value could
  * overflow the stack on deeply nested input).
  */
-export async function readJsonBody(req: IncomingMessage, limits: BodyLimits, optional = false): Promise<{ value: unknown; bytes: number }> {
+export async function readJsonBody(req: IncomingMessage, limits: BodyLimits, optional = false, signal?: AbortSignal): Promise<{ value: unknown; bytes: number }> {
   // A body parser mounted earlier (e.g. express.json()) already consumed the stream: use its result.
   const parsed = (req as IncomingMessage & { body?: unknown }).body;
   if (req.readableEnded && parsed !== undefined) return { value: parsed, bytes: Number(req.headers['content-length'] ?? 0) };
@@ -30,7 +30,7 @@ export async function readJsonBody(req: IncomingMessage, limits: BodyLimits, opt
       throw new LabelwiseError('UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json', { content_type: type || null });
     }
   }
-  const raw = await collect(req, limits);
+  const raw = await collect(req, limits, signal);
   if (raw.length === 0) {
     if (optional) return { value: undefined, bytes: 0 };
     throw new LabelwiseError('INVALID_JSON', 'request body is empty; send a JSON object');
@@ -50,8 +50,9 @@ export async function readJsonBody(req: IncomingMessage, limits: BodyLimits, opt
   }
 }
 
-function collect(req: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
+function collect(req: IncomingMessage, limits: BodyLimits, signal?: AbortSignal): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(clientClosed());
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
@@ -60,6 +61,7 @@ function collect(req: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
       settled = true;
       clearTimeout(timer);
       req.off('data', onData).off('end', onEnd).off('error', onError).off('aborted', onAborted);
+      signal?.removeEventListener('abort', onAborted);
       if (err) {
         // Stop reading the rest of an oversized or stalled body; the response closes the socket.
         req.pause();
@@ -72,11 +74,18 @@ function collect(req: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
       chunks.push(chunk);
     };
     const onEnd = () => finish(null, Buffer.concat(chunks, size));
-    const onError = (err: Error) => finish(new LabelwiseError('INVALID_JSON', `request body could not be read: ${err.message}`));
-    const onAborted = () => finish(new LabelwiseError('INVALID_JSON', 'request body was aborted by the client'));
+    // A reset or aborted upload is the client hanging up, not a malformed body.
+    const onError = () => finish(clientClosed());
+    const onAborted = () => finish(clientClosed());
     const timer = setTimeout(() => finish(new LabelwiseError('INVALID_JSON', `request body not received within ${limits.timeoutMs} ms`)), limits.timeoutMs);
     req.on('data', onData).on('end', onEnd).on('error', onError).on('aborted', onAborted);
+    signal?.addEventListener('abort', onAborted);
   });
+}
+
+/** The client went away before its answer (logged as 499, never sent: nobody is listening). */
+export function clientClosed(): LabelwiseError {
+  return new LabelwiseError('CLIENT_CLOSED_REQUEST', 'the client closed the connection before the answer was sent');
 }
 
 function tooLarge(maxBytes: number): LabelwiseError {

@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { newRequestId } from '../engine/accounting.js';
 import type { Engine } from '../engine/engine.js';
-import { isLabelwiseError, LabelwiseError } from '../errors.js';
-import { authenticate, keyCaller, requireScope } from './auth.js';
-import { readJsonBody } from './body.js';
+import { echo, isLabelwiseError, LabelwiseError } from '../errors.js';
+import { clientAddress, identify, requireScope, unauthenticated } from './auth.js';
+import { clientClosed, readJsonBody } from './body.js';
+import { estimateTokens } from './estimate.js';
 import { openapiRoute } from './openapi.js';
 import { resolveHandlerOptions, type HandlerOptions } from './options.js';
 import { limitHeaders, RateLimits, type LimitState } from './rate-limits.js';
@@ -12,20 +13,37 @@ import { Router, type Caller, type RouteContext } from './router.js';
 import { classificationRoutes } from './routes/classification.js';
 import { managementRoutes } from './routes/management.js';
 
-/** `(req, res, next?)`: a node:http listener, Express middleware, or a Fastify raw handler. */
-/** Visual tokens reserved per image/file input before it is read (a US-Letter page is ~1,500). */
-const VISUAL_ESTIMATE = 1_500;
+/** What a request that matched no route is logged as (its raw path is never stored). */
+export const UNMATCHED_ENDPOINT = '(no route)';
 
-function documentInputs(body: unknown): number {
-  if (!body || typeof body !== 'object') return 0;
-  const { image, file } = body as { image?: unknown; file?: unknown };
-  return (Array.isArray(image) ? image.length : image ? 1 : 0) + (file ? 1 : 0);
+/** Counters of answers that write no row, only these. */
+export interface HandlerStats {
+  /**
+   * Request-limit 429s to a key after the first of their window (the first is logged), so a
+   * client retrying without backoff cannot grow its account's logs faster than its limit.
+   */
+  rateLimitedUnlogged: number;
+  /**
+   * Answers to requests without a valid key that the engine did not record, by HTTP status
+   * (e.g. `{ '401': 12, '429': 3 }`).
+   */
+  unauthenticated: Record<string, number>;
 }
 
-export type LabelwiseHandler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => void;
+/** `(req, res, next?)`: a node:http listener, Express middleware, or a Fastify raw handler. */
+export type LabelwiseHandler = ((req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => void) & {
+  /** A snapshot of {@link HandlerStats} since the handler was created. */
+  stats(): HandlerStats;
+};
 
 /**
  * Mounts the whole `/v1` API of spec §1–6 and §10 on any Node HTTP server.
+ *
+ * Only requests made with a valid key are recorded in usage and logs (with the route's
+ * template, e.g. `/classifiers/{name}`, as `endpoint`); anonymous public-mode calls that reach
+ * the engine are recorded under the `public` account. Every other request (no key, an
+ * invalid key, keyless 404/405) is rate limited per client address and only counted in
+ * `handler.stats()`, so nobody can grow the database without a key.
  *
  * @example
  * ```ts
@@ -41,64 +59,74 @@ export function createHandler(engine: Engine, options?: HandlerOptions): Labelwi
   const opts = resolveHandlerOptions(options);
   const routes = [...classificationRoutes, ...managementRoutes];
   const router = new Router([...routes, openapiRoute(routes, opts.basePath)]);
-  const limits = new RateLimits(opts.tiers, opts.rateLimiter);
+  const limits = new RateLimits(opts.tiers, opts.rateLimiter, opts.unauthenticatedPerMinute);
+  const unauthenticatedCounts = new Map<number, number>();
+  let rateLimitedUnlogged = 0;
 
-  return (req, res, next) => {
+  const handler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => {
     const path = (req.url ?? '/').split('?')[0];
     const inside = path === opts.basePath || path.startsWith(`${opts.basePath}/`);
     if (!inside && next) return next();
     // Outside the base path (and no next): a plain 404, never a route matched on a cut-off path.
     void serve(req, res, path, inside ? path.slice(opts.basePath.length) || '/' : null);
   };
+  return Object.assign(handler, {
+    stats: (): HandlerStats => ({ unauthenticated: Object.fromEntries([...unauthenticatedCounts].map(([s, n]) => [String(s), n])), rateLimitedUnlogged }),
+  });
 
   async function serve(req: IncomingMessage, res: ServerResponse, fullPath: string, path: string | null): Promise<void> {
     const started = performance.now();
     const requestId = newRequestId();
     const headers: Record<string, string | number> = { 'X-Request-ID': requestId };
     const method = req.method ?? 'GET';
+    const match = path === null ? null : router.match(method, path);
+    const route = match && 'route' in match ? match.route : null;
+    const endpoint = route?.path ?? (match && 'template' in match ? match.template : UNMATCHED_ENDPOINT);
     let caller: Caller | null = null;
     let recorded = false;
     let release: (() => void) | undefined;
     let status = 500;
     let errorCode: string | null = null;
+    let repeatRefusal = false;
+    // A client that hangs up stops its body read, document downloads and OCR.
+    const abort = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) abort.abort(clientClosed());
+    });
     try {
-      const match = path === null ? null : router.match(method, path);
-      if (!match || 'allow' in match) {
+      caller = await identify(engine, req, route, opts);
+      if (!caller) {
+        // Nobody vouches for this request: count it per address before answering anything.
+        await limits.consumeAnonymous(clientAddress(req, opts.trustProxy));
+      } else {
         // Rate-limit headers appear on every authenticated response (spec §1.3), 404/405 included.
-        const known = await keyCaller(engine, req);
-        if (known) Object.assign(headers, limitHeaders(await limits.peek(known.subject, known.tier)));
-      }
-      if (!match) throw new LabelwiseError('NOT_FOUND', `no route ${method} ${fullPath}`);
-      if ('allow' in match) {
-        headers.Allow = match.allow.join(', ');
-        throw new LabelwiseError('METHOD_NOT_ALLOWED', `${method} is not allowed here; use ${match.allow.join(' or ')}`);
-      }
-      const { route, params } = match;
-      caller = await authenticate(engine, req, route, opts);
-      let state: LimitState | undefined;
-      if (caller) {
-        state = await limits.consumeRequest(caller.subject, caller.tier).catch((err: unknown) => {
+        const state = await limits.consumeRequest(caller.subject, caller.tier).catch((err: unknown) => {
           const s = isLabelwiseError(err) ? (err.details?.rate_limit as LimitState | undefined) : undefined;
           if (s) Object.assign(headers, limitHeaders(s));
           throw err;
         });
         Object.assign(headers, limitHeaders(state));
-        requireScope(caller, route);
-        release = limits.enter(caller.subject, caller.tier);
       }
-      const { value: body, bytes } = method === 'POST' ? await readJsonBody(req, opts.limits, route.bodyOptional) : { value: undefined, bytes: 0 };
-      // Estimate tokens from the body (≈ 4 bytes per token) plus a page's worth of visual tokens
-      // per image/file input (a URL is a few bytes but can cost thousands), corrected after the run.
-      const estimate = route.classification && caller ? Math.ceil(bytes / 4) + VISUAL_ESTIMATE * documentInputs(body) : 0;
+      if (!match) throw new LabelwiseError('NOT_FOUND', `no route ${echo(method)} ${echo(fullPath)}`);
+      if ('allow' in match) {
+        headers.Allow = match.allow.join(', ');
+        throw new LabelwiseError('METHOD_NOT_ALLOWED', `${echo(method)} is not allowed here; use ${match.allow.join(' or ')}`);
+      }
+      const { route: matched, params } = match;
+      if (!caller && matched.scope !== null) throw unauthenticated(req);
+      requireScope(caller, matched);
+      if (caller) release = limits.enter(caller.subject, caller.tier);
+      const { value: body } = method === 'POST' ? await readJsonBody(req, opts.limits, matched.bodyOptional, abort.signal) : { value: undefined };
+      if (method === 'POST' && body !== undefined && (body === null || typeof body !== 'object' || Array.isArray(body))) {
+        throw new LabelwiseError('VALIDATION_ERROR', 'request body must be a JSON object', { field: 'body' });
+      }
+      // Validation first: an invalid request is a 422 whatever its size; then the tokens it
+      // needs are reserved (413 when they can never fit the window, 429 when not this minute).
+      const estimate = caller && matched.validate ? estimateTokens(matched.validate(body)) : 0;
       if (caller && estimate) await limits.reserveTokens(caller.subject, caller.tier, estimate);
-      // A client that hangs up stops its document downloads and OCR.
-      const abort = new AbortController();
-      res.once('close', () => {
-        if (!res.writableFinished) abort.abort(new LabelwiseError('INVALID_JSON', 'the client closed the connection'));
-      });
       const ctx: RouteContext = { engine, req, res, requestId, signal: abort.signal, params, query: new URL(req.url ?? '/', 'http://x').searchParams, caller: caller as Caller, body, headers };
-      recorded = route.classification === true; // from here on the engine records the call itself
-      const result = await route.handle(ctx).catch(async (err: unknown) => {
+      recorded = matched.classification === true; // from here on the engine records the call itself
+      const result = await matched.handle(ctx).catch(async (err: unknown) => {
         if (caller && estimate) await limits.settleTokens(caller.subject, caller.tier, estimate, 0);
         throw err;
       });
@@ -111,14 +139,19 @@ export function createHandler(engine: Engine, options?: HandlerOptions): Labelwi
     } catch (err) {
       if (!isLabelwiseError(err)) process.emitWarning(`labelwise: internal error in ${requestId}: ${(err as Error)?.stack ?? err}`, { code: 'LABELWISE_INTERNAL' });
       ({ status, code: errorCode } = sendError(res, err, headers));
+      repeatRefusal = limits.isRepeatRefusal(err);
     } finally {
       release?.();
-      if (!recorded) {
+      // Only a verified key's requests are written row by row (anonymous public calls that
+      // reached the engine were recorded by it): they are attributable and rate limited.
+      if (!recorded && !caller?.keyId) unauthenticatedCounts.set(status, (unauthenticatedCounts.get(status) ?? 0) + 1);
+      else if (repeatRefusal) rateLimitedUnlogged++;
+      else if (!recorded && caller?.keyId) {
         engine.recordRequest({
           request_id: requestId,
-          account: caller?.account,
-          key_id: caller?.keyId ?? null,
-          endpoint: path ?? fullPath,
+          account: caller.account,
+          key_id: caller.keyId,
+          endpoint,
           method,
           status,
           latency_ms: Math.round(performance.now() - started),

@@ -9,12 +9,15 @@ import type { TierLimits, TierName } from './options.js';
  */
 export type LimiterFactory = (options: { keyPrefix: string; points: number; duration: number }) => RateLimiterAbstract;
 
-/** What the X-RateLimit-* headers report. */
+/**
+ * What the X-RateLimit-* headers report; also `details.rate_limit` of a 429, hence the wire's
+ * snake_case.
+ */
 export interface LimitState {
-  limitRequests: number;
-  remainingRequests: number;
-  limitTokens: number;
-  remainingTokens: number;
+  limit_requests: number;
+  remaining_requests: number;
+  limit_tokens: number;
+  remaining_tokens: number;
   /** Unix seconds when the current window ends. */
   reset: number;
 }
@@ -30,9 +33,14 @@ export class RateLimits {
   readonly #requests = new Map<TierName, RateLimiterAbstract>();
   readonly #tokens = new Map<TierName, RateLimiterAbstract>();
   readonly #inFlight = new Map<string, number>();
+  readonly #repeats = new WeakSet<object>();
+  readonly #anonymous: RateLimiterAbstract;
+  readonly #anonymousPerMinute: number;
 
-  constructor(tiers: Record<TierName, TierLimits>, createLimiter: LimiterFactory = (o) => new RateLimiterMemory(o)) {
+  constructor(tiers: Record<TierName, TierLimits>, createLimiter: LimiterFactory = (o) => new RateLimiterMemory(o), anonymousPerMinute = 60) {
     this.#tiers = tiers;
+    this.#anonymousPerMinute = anonymousPerMinute;
+    this.#anonymous = createLimiter({ keyPrefix: 'lw_anon', points: anonymousPerMinute, duration: 60 });
     for (const [name, t] of Object.entries(tiers) as [TierName, TierLimits][]) {
       this.#requests.set(name, createLimiter({ keyPrefix: `lw_req_${name}`, points: t.requestsPerMinute, duration: 60 }));
       this.#tokens.set(name, createLimiter({ keyPrefix: `lw_tok_${name}`, points: t.tokensPerMinute, duration: 60 }));
@@ -48,13 +56,48 @@ export class RateLimits {
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       const state = this.#state(tier, rejection, await this.#tokenState(subject, tier));
-      throw limitError('RATE_LIMIT_EXCEEDED', `request limit of ${this.#tiers[tier].requestsPerMinute} per minute reached`, rejection, state);
+      const err = limitError('RATE_LIMIT_EXCEEDED', `request limit of ${this.#tiers[tier].requestsPerMinute} per minute reached`, rejection, state);
+      if (rejection.consumedPoints > this.#tiers[tier].requestsPerMinute + 1) this.#repeats.add(err);
+      throw err;
     }
   }
 
-  /** Reserves an estimate of tokens; throws RATE_LIMIT_EXCEEDED when the window cannot fit it. */
+  /**
+   * Whether `err` is a request-limit refusal after the first one of its window: a client
+   * retrying in a tight loop gets each answered, but only the first is worth a log row.
+   */
+  isRepeatRefusal(err: unknown): boolean {
+    return typeof err === 'object' && err !== null && this.#repeats.has(err);
+  }
+
+  /**
+   * Counts one request that no key vouches for (401s, keyless 404/405, the keyless OpenAPI
+   * document) against its client address; RATE_LIMIT_EXCEEDED when over.
+   */
+  async consumeAnonymous(address: string): Promise<void> {
+    try {
+      await this.#anonymous.consume(address, 1);
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      throw limitError('RATE_LIMIT_EXCEEDED', `limit of ${this.#anonymousPerMinute} requests per minute without a valid API key reached for this address`, rejection);
+    }
+  }
+
+  /**
+   * Reserves an estimate of tokens. A request whose estimate exceeds the whole window can never
+   * fit, so it is PAYLOAD_TOO_LARGE (413, not retryable) naming the limit; one that only
+   * exceeds what is left of this window is RATE_LIMIT_EXCEEDED with the time until it resets.
+   */
   async reserveTokens(subject: string, tier: TierName, estimate: number): Promise<void> {
     if (estimate <= 0) return;
+    const budget = this.#tiers[tier].tokensPerMinute;
+    if (estimate > budget) {
+      throw new LabelwiseError(
+        'PAYLOAD_TOO_LARGE',
+        `this request needs about ${estimate} tokens, more than the ${tier} tier's whole limit of ${budget} tokens per minute; split it into smaller requests`,
+        { limit: 'tokens_per_minute', limit_tokens: budget, estimated_tokens: estimate, tier },
+      );
+    }
     const limiter = this.#tokens.get(tier) as RateLimiterAbstract;
     try {
       await limiter.consume(subject, estimate);
@@ -78,7 +121,7 @@ export class RateLimits {
     const current = this.#inFlight.get(subject) ?? 0;
     const cap = this.#tiers[tier].concurrent;
     if (current >= cap) {
-      throw new LabelwiseError('CONCURRENCY_LIMIT_EXCEEDED', `at most ${cap} concurrent requests for this key`, { retry_after: 1 });
+      throw new LabelwiseError('CONCURRENCY_LIMIT_EXCEEDED', `at most ${cap} concurrent requests for this key`, { retry_after: 1, limit_concurrent: cap });
     }
     this.#inFlight.set(subject, current + 1);
     let released = false;
@@ -105,10 +148,10 @@ export class RateLimits {
   #state(tier: TierName, res: RateLimiterRes | null, tokens: { remaining: number }): LimitState {
     const t = this.#tiers[tier];
     return {
-      limitRequests: t.requestsPerMinute,
-      remainingRequests: Math.max(0, t.requestsPerMinute - (res?.consumedPoints ?? 0)),
-      limitTokens: t.tokensPerMinute,
-      remainingTokens: tokens.remaining,
+      limit_requests: t.requestsPerMinute,
+      remaining_requests: Math.max(0, t.requestsPerMinute - (res?.consumedPoints ?? 0)),
+      limit_tokens: t.tokensPerMinute,
+      remaining_tokens: tokens.remaining,
       reset: Math.ceil((Date.now() + (res?.msBeforeNext ?? 60_000)) / 1000),
     };
   }
@@ -116,10 +159,10 @@ export class RateLimits {
 
 export function limitHeaders(state: LimitState): Record<string, number> {
   return {
-    'X-RateLimit-Limit-Requests': state.limitRequests,
-    'X-RateLimit-Remaining-Requests': state.remainingRequests,
-    'X-RateLimit-Limit-Tokens': state.limitTokens,
-    'X-RateLimit-Remaining-Tokens': state.remainingTokens,
+    'X-RateLimit-Limit-Requests': state.limit_requests,
+    'X-RateLimit-Remaining-Requests': state.remaining_requests,
+    'X-RateLimit-Limit-Tokens': state.limit_tokens,
+    'X-RateLimit-Remaining-Tokens': state.remaining_tokens,
     'X-RateLimit-Reset': state.reset,
   };
 }

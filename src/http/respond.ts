@@ -26,7 +26,9 @@ export function sendError(res: ServerResponse, err: unknown, headers: Record<str
     const retry = Number((isLabelwiseError(err) && err.details?.retry_after) ?? 1);
     extra['Retry-After'] = Math.max(1, Math.ceil(retry));
   }
-  if (status === 413 || (status === 400 && /aborted|not received within/.test(body.message))) extra.Connection = 'close';
+  // Close when part of the body was left unread (a 413 before reading, a stalled upload, a
+  // hang-up), so it is never parsed as the next request; a 413 after reading keeps the socket.
+  if ((status === 413 && !res.req?.complete) || status === 499 || (status === 400 && /not received within/.test(body.message))) extra.Connection = 'close';
   sendJson(res, status, body, extra);
   return { status, code: body.code };
 }

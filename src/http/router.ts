@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine } from '../engine/engine.js';
+import type { NormalizedRequest } from '../schema/index.js';
+import type { KeyGrant } from '../store/index.js';
 
 export type Scope = 'classify' | 'batch' | 'manage';
 
@@ -10,8 +12,10 @@ export interface Caller {
   scopes: Scope[];
   tier: 'public' | 'developer' | 'production';
   logInputs: boolean;
-  /** What rate limits are counted against: the key id, or the client IP in public mode. */
+  /** What rate limits are counted against: the key id, or the client address in public mode. */
   subject: string;
+  /** What the key may hand on to keys it creates (`null` for anonymous callers). */
+  grant: KeyGrant | null;
 }
 
 export interface RouteContext {
@@ -50,6 +54,11 @@ export interface Route {
   summary: string;
   /** A POST whose body may be empty (treated as `{}`). */
   bodyOptional?: boolean;
+  /**
+   * Validates a classification body before its tokens are estimated, so a request that is
+   * invalid gets its 422 rather than a rate-limit answer based on a size it may not have.
+   */
+  validate?: (body: unknown) => NormalizedRequest;
   handle(ctx: RouteContext): Promise<RouteResult>;
 }
 
@@ -74,11 +83,17 @@ export class Router {
     });
   }
 
-  match(method: string, path: string): { route: Route; params: Record<string, string> } | { allow: string[] } | null {
+  /**
+   * The route for `method path` with its decoded params; or, when the path exists under other
+   * methods, those methods and the path's template (what a 405 is logged as); or null.
+   */
+  match(method: string, path: string): { route: Route; params: Record<string, string> } | { allow: string[]; template: string } | null {
     const allow: string[] = [];
+    let template = '';
     for (const c of this.#compiled) {
       const m = c.pattern.exec(path);
       if (!m) continue;
+      template ||= c.route.path;
       if (c.route.method === method) {
         const params: Record<string, string> = {};
         c.names.forEach((n, i) => {
@@ -88,7 +103,7 @@ export class Router {
       }
       allow.push(c.route.method);
     }
-    return allow.length ? { allow } : null;
+    return allow.length ? { allow, template } : null;
   }
 }
 

@@ -30,6 +30,8 @@ export type {
   ClassifierVersion,
   CreatedKey,
   KeyCreateInput,
+  KeyCreateOptions,
+  KeyGrant,
   KeyInfo,
   LogEntry,
   LoggedLabel,

@@ -41,34 +41,61 @@ export interface CreatedKey extends KeyInfo {
   key: string;
 }
 
-/** What a valid secret grants. */
-export interface VerifiedKey {
-  key_id: string;
-  account: string;
+/**
+ * What a key may hand on to the keys it creates (see {@link KeyCreateOptions.issuer}): a new
+ * key gets at most this tier, a subset of these scopes, input logging only if this key logs
+ * inputs, no longer a retention, and no later an expiry.
+ */
+export interface KeyGrant {
   scopes: Scope[];
   tier: Tier;
   log_inputs: boolean;
   log_retention_days: number;
+  /** ISO-8601, or null for a key that never expires. */
+  expires_at: string | null;
+}
+
+/** What a valid secret grants. */
+export interface VerifiedKey extends KeyGrant {
+  key_id: string;
+  account: string;
+}
+
+/** Options of {@link KeyStore.create} and {@link KeyStore.revoke}. */
+export interface KeyCreateOptions extends AccountOption {
+  /**
+   * The key making the change (the HTTP adapter passes the caller's key). A key can only
+   * create keys within its own grant and only revoke keys it could have created; a violation
+   * is `PERMISSION_DENIED` (403) naming the field. Omitted fields of a new key default to the
+   * issuer's values where the usual default would exceed them (e.g. a public-tier issuer's
+   * keys default to `public`, an expiring issuer's keys expire with it).
+   * Without an issuer (in-process calls, the CLI, `labelwise serve`'s admin key) nothing is
+   * capped: that is the only way to a higher tier.
+   * @default undefined
+   */
+  issuer?: KeyGrant;
 }
 
 /** API keys of spec §1.1 and §10. */
 export interface KeyStore {
   /**
    * Creates a key and returns its secret once.
-   * @throws `VALIDATION_ERROR` with `details.field`.
+   * @throws `VALIDATION_ERROR` with `details.field`; `PERMISSION_DENIED` (with `details.field`)
+   * when the input exceeds `options.issuer`'s grant.
    * @example
    * ```ts
    * const { key, id } = await stores.keys.create({ name: 'ci', scopes: ['classify'] });
    * ```
    */
-  create(input?: KeyCreateInput, options?: AccountOption): Promise<CreatedKey>;
+  create(input?: KeyCreateInput, options?: KeyCreateOptions): Promise<CreatedKey>;
   /** The account's keys, oldest first, revoked ones included. */
   list(options?: AccountOption): Promise<{ keys: KeyInfo[] }>;
   /**
    * Revokes a key (idempotent) and returns it.
-   * @throws `KEY_NOT_FOUND` for an unknown id or another account's key.
+   * @throws `KEY_NOT_FOUND` for an unknown id or another account's key; `PERMISSION_DENIED`
+   * when `options.issuer` could not have created it (a lower key cannot revoke a stronger one).
    */
-  revoke(id: string, options?: AccountOption): Promise<KeyInfo>;
+  revoke(id: string, options?: KeyCreateOptions): Promise<KeyInfo>;
   /** What `secret` grants, or `null` when it is unknown, revoked or expired. */
   verify(secret: string, options?: { now?: TimeInput }): Promise<VerifiedKey | null>;
 }

@@ -6,8 +6,9 @@ import * as z from 'zod';
 import { validationError } from '../errors.js';
 import { labelConfigSchema } from '../schema/index.js';
 import { parseOrThrow } from '../schema/issues.js';
+import { capToIssuer } from './key-grant.js';
 import { toMs, toMsOr } from './time.js';
-import type { ClassifierInput, KeyCreateInput, Scope, Tier, UsageRow } from './types.js';
+import type { ClassifierInput, KeyCreateInput, KeyGrant, Scope, Tier, UsageRow } from './types.js';
 
 export const DEFAULT_ACCOUNT = 'default';
 export const SCOPES: readonly Scope[] = Object.freeze(['classify', 'batch', 'manage']);
@@ -60,11 +61,16 @@ export interface NormalizedKeyInput {
   log_retention_days: number;
 }
 
-export function normalizeKeyInput(input: KeyCreateInput | undefined, now: number): NormalizedKeyInput {
-  const v = parseOrThrow(keyCreateSchema, input ?? {});
+/**
+ * Checks a key creation request and applies the defaults; with an `issuer`, caps it to the
+ * issuer's grant (see key-grant.ts). Only `undefined` means "no input": `null`, arrays and
+ * other non-objects are `VALIDATION_ERROR` with `details.field === 'body'`.
+ */
+export function normalizeKeyInput(input: KeyCreateInput | undefined, now: number, issuer?: KeyGrant): NormalizedKeyInput {
+  const v = parseOrThrow(keyCreateSchema, input === undefined ? {} : input);
   const expires = v.expires_at == null ? null : toMs(v.expires_at, 'expires_at');
   if (expires !== null && expires <= now) throw validationError('expires_at', 'expires_at must be in the future');
-  return {
+  const normalized: NormalizedKeyInput = {
     name: v.name ?? null,
     // Canonical order, duplicates dropped.
     scopes: v.scopes ? SCOPES.filter((s) => v.scopes!.includes(s)) : [...SCOPES],
@@ -73,6 +79,9 @@ export function normalizeKeyInput(input: KeyCreateInput | undefined, now: number
     log_inputs: v.log_inputs ?? false,
     log_retention_days: v.log_retention_days ?? DEFAULT_RETENTION_DAYS,
   };
+  if (!issuer) return normalized;
+  const given = { scopes: v.scopes !== undefined, tier: v.tier !== undefined, expires_at: v.expires_at !== undefined, log_retention_days: v.log_retention_days !== undefined };
+  return capToIssuer(normalized, given, issuer);
 }
 
 /** A checked classifier version: labels and examples trimmed, keys trimmed to their label. */
@@ -133,6 +142,14 @@ export interface UsageRecord {
   created_at: number;
 }
 
+const ROW_STRING_MAX: ReadonlyArray<readonly [keyof UsageRow, number]> = [
+  ['request_id', 200],
+  ['key_id', 200],
+  ['endpoint', 200],
+  ['method', 16],
+  ['error_code', 64],
+  ['priority', 16],
+];
 const isStr = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 const optStr = (row: UsageRow, field: keyof UsageRow): string | null => {
@@ -150,6 +167,12 @@ export function normalizeUsageRow(row: UsageRow, now: number): UsageRecord {
   if (row === null || typeof row !== 'object') throw validationError('body', 'usage row must be an object');
   if (!isStr(row.request_id)) throw validationError('request_id', 'request_id must be a non-empty string');
   if (!isStr(row.endpoint)) throw validationError('endpoint', 'endpoint must be a non-empty string');
+  // Identifiers and route templates are short; a long one is a caller's raw input (a path,
+  // a header) that must not grow the logs.
+  for (const [f, max] of ROW_STRING_MAX) {
+    const v = row[f];
+    if (typeof v === 'string' && v.length > max) throw validationError(f, `${f} must be at most ${max} characters`);
+  }
   if (!Number.isInteger(row.status) || row.status < 100 || row.status > 599) throw validationError('status', 'status must be an HTTP status');
   for (const f of ['tokens', 'visual_tokens', 'cost_micros'] as const) {
     if (row[f] !== undefined && !isCount(row[f])) throw validationError(f, `${f} must be a non-negative integer`);

@@ -1,3 +1,4 @@
+import { parseBatchRequest, parseClassifyRequest, parseTagRequest } from '../../schema/index.js';
 import type { Route, RouteContext, RouteResult } from '../router.js';
 
 /** Headers of spec §1.3 for one answer. */
@@ -28,8 +29,8 @@ async function batch(ctx: RouteContext, kind: 'classify' | 'tag'): Promise<Route
 }
 
 export const classificationRoutes: Route[] = [
-  { method: 'POST', path: '/classify', scope: 'classify', publicAllowed: true, classification: true, summary: 'Exactly one label for a text', handle: (ctx) => single(ctx, 'classify') },
-  { method: 'POST', path: '/tag', scope: 'classify', publicAllowed: true, classification: true, summary: 'Every label that applies to a text', handle: (ctx) => single(ctx, 'tag') },
-  { method: 'POST', path: '/classify/batch', scope: 'classify', classification: true, summary: 'Classify up to 1,000 texts', handle: (ctx) => batch(ctx, 'classify') },
-  { method: 'POST', path: '/tag/batch', scope: 'classify', classification: true, summary: 'Tag up to 1,000 texts', handle: (ctx) => batch(ctx, 'tag') },
+  { method: 'POST', path: '/classify', scope: 'classify', publicAllowed: true, classification: true, summary: 'Exactly one label for a text', validate: parseClassifyRequest, handle: (ctx) => single(ctx, 'classify') },
+  { method: 'POST', path: '/tag', scope: 'classify', publicAllowed: true, classification: true, summary: 'Every label that applies to a text', validate: parseTagRequest, handle: (ctx) => single(ctx, 'tag') },
+  { method: 'POST', path: '/classify/batch', scope: 'classify', classification: true, summary: 'Classify up to 1,000 texts', validate: (b) => parseBatchRequest(b, 'classify'), handle: (ctx) => batch(ctx, 'classify') },
+  { method: 'POST', path: '/tag/batch', scope: 'classify', classification: true, summary: 'Tag up to 1,000 texts', validate: (b) => parseBatchRequest(b, 'tag'), handle: (ctx) => batch(ctx, 'tag') },
 ];

@@ -1,6 +1,12 @@
+import { LabelwiseError } from '../../errors.js';
 import type { Route, RouteContext } from '../router.js';
 
 const account = (ctx: RouteContext) => ({ account: ctx.caller.account });
+/** The caller's key as issuer; fails closed, since an absent issuer would cap nothing. */
+function issuer(ctx: RouteContext) {
+  if (!ctx.caller.grant) throw new LabelwiseError('PERMISSION_DENIED', 'managing keys needs an API key');
+  return { account: ctx.caller.account, issuer: ctx.caller.grant };
+}
 
 /**
  * Query string → the store's query object: numbers parsed, empty values dropped. `now` (the
@@ -31,10 +37,11 @@ export const managementRoutes: Route[] = [
   },
   {
     method: 'POST', path: '/keys', scope: 'manage', bodyOptional: true, summary: 'Create an API key (the secret is shown once)',
-    handle: async (ctx) => ({ status: 201, body: await ctx.engine.keys.create((ctx.body ?? {}) as never, account(ctx)) }),
+    // The calling key caps what it can create (and revoke): see KeyCreateOptions.issuer.
+    handle: async (ctx) => ({ status: 201, body: await ctx.engine.keys.create(ctx.body as never, issuer(ctx)) }),
   },
   { method: 'GET', path: '/keys', scope: 'manage', summary: 'List API keys', handle: async (ctx) => ({ status: 200, body: await ctx.engine.keys.list(account(ctx)) }) },
-  { method: 'DELETE', path: '/keys/{id}', scope: 'manage', summary: 'Revoke an API key', handle: async (ctx) => ({ status: 200, body: await ctx.engine.keys.revoke(ctx.params.id, account(ctx)) }) },
+  { method: 'DELETE', path: '/keys/{id}', scope: 'manage', summary: 'Revoke an API key', handle: async (ctx) => ({ status: 200, body: await ctx.engine.keys.revoke(ctx.params.id, issuer(ctx)) }) },
   { method: 'GET', path: '/balance', scope: 'manage', summary: 'Balance, free tokens and spend this month', handle: async (ctx) => ({ status: 200, body: await ctx.engine.balance(account(ctx)) }) },
   {
     method: 'GET', path: '/usage', scope: 'manage', summary: 'Usage totals grouped by time, endpoint, key or priority',

@@ -3,7 +3,9 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { LabelwiseError } from '../../errors.js';
 import { isoOrNull, iso, toMsOr } from '../time.js';
-import type { AccountOption, CreatedKey, KeyCreateInput, KeyInfo, KeyStore, Scope, Tier, VerifiedKey } from '../types.js';
+import { echo } from '../../errors.js';
+import { assertCanRevoke } from '../key-grant.js';
+import type { AccountOption, CreatedKey, KeyCreateInput, KeyCreateOptions, KeyInfo, KeyStore, Scope, Tier, VerifiedKey } from '../types.js';
 import { accountOf, normalizeKeyInput } from '../validate.js';
 import { Accounts, type Db } from './database.js';
 
@@ -85,10 +87,10 @@ export class SqliteKeyStore implements KeyStore {
     });
   }
 
-  async create(input?: KeyCreateInput, options?: AccountOption): Promise<CreatedKey> {
+  async create(input?: KeyCreateInput, options?: KeyCreateOptions): Promise<CreatedKey> {
     const account = accountOf(options?.account);
     const now = Date.now();
-    const v = normalizeKeyInput(input, now);
+    const v = normalizeKeyInput(input, now, options?.issuer);
     const key = SECRET_PREFIX + randomBase62(SECRET_RANDOM_CHARS);
     const row = {
       id: 'key_' + randomBase62(16),
@@ -111,11 +113,12 @@ export class SqliteKeyStore implements KeyStore {
     return { keys: this.#list.all(accountOf(options?.account)).map(toInfo) };
   }
 
-  async revoke(id: string, options?: AccountOption): Promise<KeyInfo> {
+  async revoke(id: string, options?: KeyCreateOptions): Promise<KeyInfo> {
     const account = accountOf(options?.account);
-    if (typeof id !== 'string' || this.#revoke.run(Date.now(), id, account).changes === 0) {
-      throw new LabelwiseError('KEY_NOT_FOUND', `API key "${String(id)}" not found`, { key_id: String(id) });
-    }
+    const target = typeof id === 'string' ? this.#get.get(id, account) : undefined;
+    if (!target) throw new LabelwiseError('KEY_NOT_FOUND', `API key "${echo(id)}" not found`, { key_id: echo(id) });
+    if (options?.issuer) assertCanRevoke({ tier: target.tier, scopes: JSON.parse(target.scopes) as Scope[] }, options.issuer);
+    this.#revoke.run(Date.now(), id, account);
     return toInfo(this.#get.get(id, account)!);
   }
 
@@ -142,6 +145,7 @@ export class SqliteKeyStore implements KeyStore {
       tier: row.tier,
       log_inputs: row.log_inputs === 1,
       log_retention_days: row.log_retention_days,
+      expires_at: isoOrNull(row.expires_at),
     };
   }
 }

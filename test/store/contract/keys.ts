@@ -49,7 +49,7 @@ export function keysContract(stores: () => Stores): void {
 
     it('verifies a secret to its account, scopes, tier and logging settings', async () => {
       const k = await s.keys.create({ scopes: ['classify'], tier: 'public', log_inputs: true, log_retention_days: 3 }, { account: 'acme' });
-      expect(await s.keys.verify(k.key)).toEqual({ key_id: k.id, account: 'acme', scopes: ['classify'], tier: 'public', log_inputs: true, log_retention_days: 3 });
+      expect(await s.keys.verify(k.key)).toEqual({ key_id: k.id, account: 'acme', scopes: ['classify'], tier: 'public', log_inputs: true, log_retention_days: 3, expires_at: null });
     });
 
     it('rejects unknown, malformed and almost-right secrets', async () => {
@@ -100,6 +100,29 @@ export function keysContract(stores: () => Stores): void {
 
     it('is KEY_NOT_FOUND to revoke an unknown id', async () => {
       await expectError(s.keys.revoke('key_nope'), 'KEY_NOT_FOUND');
+    });
+
+    it('caps a key made by an issuer to the issuer’s grant: PERMISSION_DENIED naming the field, nothing stored', async () => {
+      const issuer = { tier: 'developer', scopes: ['classify', 'manage'], log_inputs: false, log_retention_days: 30, expires_at: null } as const;
+      for (const [input, field] of [
+        [{ tier: 'production' }, 'tier'],
+        [{ scopes: ['batch'] }, 'scopes'],
+        [{ log_inputs: true }, 'log_inputs'],
+        [{ log_retention_days: 31 }, 'log_retention_days'],
+      ] as const) {
+        await expectError(s.keys.create(input as never, { issuer: { ...issuer, scopes: [...issuer.scopes] } }), 'PERMISSION_DENIED', field);
+      }
+      expect((await s.keys.list()).keys).toEqual([]);
+      const k = await s.keys.create({ tier: 'public' }, { issuer: { ...issuer, scopes: [...issuer.scopes] } });
+      expect(k).toMatchObject({ tier: 'public', scopes: ['classify', 'manage'] });
+      const strong = await s.keys.create({ tier: 'production' });
+      await expectError(s.keys.revoke(strong.id, { issuer: { ...issuer, scopes: [...issuer.scopes] } }), 'PERMISSION_DENIED', 'tier');
+      expect(await s.keys.verify(strong.key)).not.toBeNull();
+    });
+
+    it.each([null, [], 5, 'key'])('refuses %j as the input with VALIDATION_ERROR naming body (only undefined means defaults)', async (input) => {
+      await expectError(s.keys.create(input as never), 'VALIDATION_ERROR', 'body');
+      expect((await s.keys.list()).keys).toEqual([]);
     });
 
     it.each([
