@@ -25,11 +25,6 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (!parsed) return argv.includes('--help') || argv.includes('-h') ? 0 : 2;
   const v = parsed.values as { port: string; host: string; data: string; public: boolean; 'cache-dir'?: string; 'shutdown-timeout': string };
   const engine = await createEngine({ dataDir: resolve(v.data as string), ...(v['cache-dir'] ? { cacheDir: v['cache-dir'] } : {}) });
-  if ((await engine.keys.list()).keys.length === 0) {
-    const admin = await engine.keys.create({ name: 'admin', tier: 'production' });
-    // Shown exactly once: only its hash is stored.
-    process.stdout.write(`Created admin key (shown once, store it now): ${admin.key}\n`);
-  }
   let shuttingDown = false;
   const handler = createHandler(engine, { publicMode: v.public as boolean });
   const server = createServer((req, res) => {
@@ -49,6 +44,13 @@ export async function serveCommand(argv: string[]): Promise<number> {
     const code = (err as NodeJS.ErrnoException).code;
     process.stderr.write(`cannot listen on ${v.host}:${v.port}: ${code === 'EADDRINUSE' ? 'the port is in use' : (err as Error).message}\n`);
     return 1;
+  }
+  // Only once the port is ours: a key printed by a start that then fails to bind would never
+  // be shown again (the next start finds a key and creates none).
+  if ((await engine.keys.list()).keys.length === 0) {
+    const admin = await engine.keys.create({ name: 'admin', tier: 'production' });
+    // Shown exactly once: only its hash is stored.
+    process.stdout.write(`Created admin key (shown once, store it now): ${admin.key}\n`);
   }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : v.port;

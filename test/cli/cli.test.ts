@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -49,5 +49,28 @@ describe('labelwise CLI', () => {
   it('exits 2 with usage on an unknown command or flag', () => {
     expect(run(['frobnicate']).status).toBe(2);
     expect(run(['classify', 'x', '--labelz', 'a']).status).toBe(2);
+    // Names of Object.prototype members are unknown commands too, not inherited functions.
+    for (const name of ['toString', '__proto__', 'constructor']) {
+      const out = run([name]);
+      expect(out.status).toBe(2);
+      expect(out.stderr).toContain(`unknown command "${name}"`);
+    }
+  });
+
+  it('prints the package version for --version, -v and version', () => {
+    const { version } = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8'));
+    for (const flag of ['--version', '-v', 'version']) {
+      const out = run([flag]);
+      expect(out.status).toBe(0);
+      expect(out.stdout).toBe(`${version}\n`);
+    }
+  });
+
+  it('lists every command with its arguments in the usage text', () => {
+    const usage = run(['--help']).stdout;
+    expect(usage).toContain('labelwise keys revoke KEY_ID --data DIR');
+    expect(usage).toContain('labelwise classifiers get NAME[@vN] --data DIR');
+    expect(usage).toContain('labelwise balance credit --data DIR --usd N');
+    expect(usage).toContain('labelwise --version');
   });
 });
