@@ -36,6 +36,7 @@ export type {
 
 // Models
 export type { Embedder, EmbeddedText } from './model/embedder.js';
+export { MODEL_CHANNEL, type ModelEvent } from './model/use-lite/index.js';
 
 // Errors
 export { LabelwiseError, isLabelwiseError, toErrorBody, ERROR_TABLE, type ErrorCode, type ErrorBody } from './errors.js';

@@ -9,6 +9,7 @@ describe('package exports', () => {
     const client = await import('labelwise/client');
     expect(typeof core.createEngine).toBe('function');
     expect(typeof core.LabelwiseError).toBe('function');
+    expect(core.MODEL_CHANNEL).toBe('labelwise:model');
     expect(typeof http.createHandler).toBe('function');
     expect(typeof client.createClient).toBe('function');
   });

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { createEngine } from '../engine/engine.js';
 import { createHandler } from '../http/index.js';
 import { parseCommand } from './args.js';
+import { noteModelConversion } from './model-note.js';
 
 const USAGE = `labelwise serve [--port 8080] [--host 127.0.0.1] [--data DIR] [--public] [--cache-dir DIR]
 
@@ -24,6 +25,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const parsed = parseCommand(argv, OPTIONS, USAGE);
   if (!parsed) return argv.includes('--help') || argv.includes('-h') ? 0 : 2;
   const v = parsed.values as { port: string; host: string; data: string; public: boolean; 'cache-dir'?: string; 'shutdown-timeout': string };
+  noteModelConversion();
   const engine = await createEngine({ dataDir: resolve(v.data as string), ...(v['cache-dir'] ? { cacheDir: v['cache-dir'] } : {}) });
   let shuttingDown = false;
   const handler = createHandler(engine, { publicMode: v.public as boolean });

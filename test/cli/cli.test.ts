@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -37,7 +37,21 @@ describe('labelwise CLI', () => {
     expect(lines[1]).toMatchObject({ index: 1, code: 'INVALID_JSON', tokens: 0 });
     expect(lines[2]).toMatchObject({ index: 2, code: 'VALIDATION_ERROR' });
     expect(lines[3]).toMatchObject({ index: 3, label: 'technology' });
-    expect(out.stderr).toBe(''); // no progress bar when stderr is not a terminal
+    // No progress bar when stderr is not a terminal (the first-run model note may precede it).
+    expect(out.stderr.replace(/^labelwise: first run: .*\n/m, '')).toBe('');
+  });
+
+  it('says on stderr, once, that the first run converts the model, with its timings', () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'lw-cli-cache-'));
+    const args = ['classify', 'The striker scored', '--labels', 'sports,politics', '--cache-dir', cacheDir];
+    const first = run(args);
+    expect(first.status).toBe(0);
+    expect(first.stderr).toMatch(/^labelwise: first run: converting the default model to ONNX, cached for next time in .*use-lite-[0-9a-f]+\.onnx … done in \d+\.\d\d s \(read .*, convert .*, write .*\)\n$/);
+    expect(JSON.parse(first.stdout).label).toBe('sports');
+    const second = run(args);
+    expect(second.status).toBe(0);
+    expect(second.stderr).toBe('');
+    rmSync(cacheDir, { recursive: true, force: true });
   });
 
   it('prints the spec error body and exits 2 on bad input', () => {
