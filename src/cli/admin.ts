@@ -14,7 +14,7 @@ labelwise balance credit --data DIR --usd N [--account A]
 
 Management commands open the data dir's SQLite file directly (no model is loaded).`;
 
-const OPTIONS = {
+export const ADMIN_OPTIONS = {
   data: { type: 'string' },
   account: { type: 'string' },
   name: { type: 'string' },
@@ -27,7 +27,7 @@ const OPTIONS = {
 type Group = 'keys' | 'classifiers' | 'balance';
 
 export async function adminCommand(group: Group, argv: string[]): Promise<number> {
-  const parsed = parseCommand(argv, OPTIONS, USAGE);
+  const parsed = parseCommand(argv, ADMIN_OPTIONS, USAGE);
   if (!parsed) return argv.includes('--help') || argv.includes('-h') ? 0 : 2;
   const v = parsed.values as { data?: string; account?: string; name?: string; scopes?: string; tier?: string; usd?: string; json?: boolean };
   const [action, target] = parsed.positionals;

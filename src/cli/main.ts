@@ -11,7 +11,8 @@ Usage:
   labelwise classify "text" --labels a,b,c [--tag] [--threshold 0.5]
                             [--descriptions file.json] [--examples file.json] [--text-type T] [--fast]
   labelwise classify --batch --labels a,b,c [--tag] …   < in.ndjson > out.ndjson
-  labelwise serve [--port 8080] [--host 127.0.0.1] [--data DIR] [--public]
+  labelwise serve [--port 8080] [--host 127.0.0.1] [--data DIR] [--public] [--cache-dir DIR]
+                  [--shutdown-timeout 30000]
   labelwise keys create --data DIR [--name N] [--scopes a,b] [--tier T] [--json]
   labelwise keys list --data DIR [--json]
   labelwise keys revoke KEY_ID --data DIR

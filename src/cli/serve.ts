@@ -5,14 +5,15 @@ import { createHandler } from '../http/index.js';
 import { parseCommand } from './args.js';
 import { noteModelConversion } from './model-note.js';
 
-const USAGE = `labelwise serve [--port 8080] [--host 127.0.0.1] [--data DIR] [--public] [--cache-dir DIR]
+const USAGE = `labelwise serve [--port 8080] [--host 127.0.0.1] [--data DIR] [--public] [--cache-dir DIR] [--shutdown-timeout 30000]
 
 Starts the /v1 API on the embedded defaults. Data (keys, classifiers, usage, logs, balance)
 lives in DIR/labelwise.db (default ./labelwise-data). The first start on an empty data dir
 creates an admin key and prints it once. SIGINT/SIGTERM: stop accepting, finish in-flight
-requests, flush the stores, exit 0.`;
+requests (connections still open after --shutdown-timeout ms are closed), flush the stores,
+exit 0.`;
 
-const OPTIONS = {
+export const SERVE_OPTIONS = {
   port: { type: 'string', default: '8080' },
   host: { type: 'string', default: '127.0.0.1' },
   data: { type: 'string', default: 'labelwise-data' },
@@ -22,7 +23,7 @@ const OPTIONS = {
 } as const;
 
 export async function serveCommand(argv: string[]): Promise<number> {
-  const parsed = parseCommand(argv, OPTIONS, USAGE);
+  const parsed = parseCommand(argv, SERVE_OPTIONS, USAGE);
   if (!parsed) return argv.includes('--help') || argv.includes('-h') ? 0 : 2;
   const v = parsed.values as { port: string; host: string; data: string; public: boolean; 'cache-dir'?: string; 'shutdown-timeout': string };
   noteModelConversion();

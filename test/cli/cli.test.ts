@@ -3,6 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ADMIN_OPTIONS } from '../../src/cli/admin.js';
+import { CLASSIFY_OPTIONS } from '../../src/cli/classify.js';
+import { SERVE_OPTIONS } from '../../src/cli/serve.js';
 
 // The CLI is tested as users run it: the built bin (npm test builds first), real stdin/stdout.
 const BIN = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
@@ -77,6 +80,19 @@ describe('labelwise CLI', () => {
       const out = run([flag]);
       expect(out.status).toBe(0);
       expect(out.stdout).toBe(`${version}\n`);
+    }
+  });
+
+  it('every command\'s --help names every flag it accepts', () => {
+    const commands: [string[], object][] = [
+      [['classify'], CLASSIFY_OPTIONS],
+      [['serve'], SERVE_OPTIONS],
+      [['keys'], ADMIN_OPTIONS],
+    ];
+    for (const [args, options] of commands) {
+      const help = run([...args, '--help']);
+      expect(help.status).toBe(0);
+      for (const flag of Object.keys(options)) expect(help.stdout, `${args[0]} --help`).toContain(`--${flag}`);
     }
   });
 
