@@ -59,6 +59,9 @@ describe('install', () => {
   it('needs no project .npmrc: onnxruntime-node\'s install script is denied by allowScripts', () => {
     const pkg = json('package.json');
     expect(pkg.allowScripts['onnxruntime-node']).toBe(false);
+    // npm reads allowScripts from 11.16 on; older npm would run the script, so contributors are told.
+    expect(pkg.devEngines.packageManager).toMatchObject({ name: 'npm' });
+    expect(semver.satisfies(semver.minVersion(pkg.devEngines.packageManager.version)!.version, '>=11.16.0')).toBe(true);
     // npm warns on every command about an unknown `onnxruntime-node-install` key in a project .npmrc.
     let npmrc = '';
     try {
