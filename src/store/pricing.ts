@@ -1,7 +1,6 @@
 /** Prices of spec §9 and the integer micro-dollar arithmetic every billing store uses. */
-import type { PriceKind, Prices } from './types.js';
-
 import { validationError } from '../errors.js';
+import type { PriceKind, Prices } from './types.js';
 
 /** Spec §9 prices, USD per 1M tokens. */
 export const DEFAULT_PRICES: Readonly<Prices> = Object.freeze({ standard: 0.2, fast: 0.6, batch: 0.08 });
