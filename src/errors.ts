@@ -3,7 +3,7 @@
  * carries a code from it. The HTTP adapter and the library share both, so an in-process caller
  * sees the same `status`, `code`, `message` and `details` as an HTTP client.
  *
- * `test/errors.test.ts` keeps this table in sync with the spec's table.
+ * `test/errors.test.ts` keeps this table in sync with the table of docs/api.md (from spec §1.2).
  */
 
 /** Every error code of spec §1.2. */

@@ -38,6 +38,7 @@ export type {
 
 // Models
 export type { Embedder, EmbeddedText } from './model/embedder.js';
+export { MODEL_CHANNEL, type ModelEvent } from './model/use-lite/index.js';
 
 // Errors
 export { LabelwiseError, isLabelwiseError, toErrorBody, ERROR_TABLE, LOG_ONLY_ERRORS, type ErrorCode, type ErrorBody, type LogOnlyErrorCode } from './errors.js';

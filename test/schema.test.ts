@@ -16,6 +16,7 @@ import {
   tagRequestSchema,
   tagResponseSchema,
 } from '../src/schema/index.js';
+import { openStores } from '../src/store/index.js';
 
 const base = { text: 'I was charged twice', labels: ['billing', 'bug'] };
 
@@ -430,5 +431,85 @@ describe('JSON Schema', () => {
     for (const schema of [classifyResponseSchema, tagResponseSchema, classifyBatchResponseSchema, tagBatchResponseSchema]) {
       expect(() => z.toJSONSchema(schema)).not.toThrow();
     }
+  });
+});
+
+describe('unicode in labels, keys and text_type', () => {
+  const nfc = 'caf\u00e9';
+  const nfd = 'cafe\u0301';
+
+  it('normalises labels to NFC, so precomposed and decomposed "café" are one label', () => {
+    expect(parseClassifyRequest({ ...base, labels: [nfd, 'tea'] }).labels).toEqual([nfc, 'tea']);
+    invalid(classify({ labels: [nfc, nfd] }), 'labels', 'labels must be unique');
+  });
+
+  it('matches descriptions and examples keys to labels after NFC, and stores them NFC', () => {
+    const req = parseClassifyRequest({ ...base, labels: [nfc, 'tea'], descriptions: { [nfd]: 'coffee place' }, examples: { [nfd]: ['an espresso'] } });
+    expect(Object.keys(req.descriptions)).toEqual([nfc]);
+    expect(Object.keys(req.examples)).toEqual([nfc]);
+    invalid(classify({ labels: [nfc, 'tea'], descriptions: { [nfc]: 'x', [nfd]: 'y' } }), `descriptions.${nfd}`, /more than one key/);
+  });
+
+  it('normalises text_type (and its source_type alias) to NFC', () => {
+    expect(parseClassifyRequest({ ...base, text_type: `${nfd} menu` }).text_type).toBe(`${nfc} menu`);
+    expect(parseClassifyRequest({ ...base, source_type: nfd }).text_type).toBe(nfc);
+  });
+
+  it('refuses lone surrogates and control characters, naming the field', () => {
+    invalid(classify({ labels: ['ok', 'bad\ud800'] }), 'labels.1', /lone surrogate/);
+    invalid(classify({ labels: ['ok', '\udc00bad'] }), 'labels.1', /lone surrogate/);
+    invalid(classify({ labels: ['nul\u0000', 'ok'] }), 'labels.0', /control character \(U\+0000\)/);
+    invalid(classify({ labels: ['a\nb', 'ok'] }), 'labels.0', /control character/);
+    invalid(classify({ labels: ['a\u0085b', 'ok'] }), 'labels.0', /control character \(U\+0085\)/);
+    invalid(classify({ text_type: 'ticket\u0007' }), 'text_type', /control character/);
+    invalid(classify({ source_type: 'x\ud83d' }), 'source_type', /lone surrogate/);
+    invalid(classify({ descriptions: { 'billing\u0000': 'x' } }), 'descriptions.billing\u0000', /control character/);
+    invalid(classify({ examples: { 'bug\udfff': ['x'] } }), 'examples.bug\udfff', /lone surrogate/);
+    // A paired surrogate (an emoji) is an ordinary character.
+    expect(parseClassifyRequest({ ...base, labels: ['😀 happy', 'sad'] }).labels).toEqual(['😀 happy', 'sad']);
+  });
+
+  it('applies the same rules to merged configs and saved classifiers', async () => {
+    invalid(() => labelConfigChecks({ labels: ['a\u0000'], descriptions: {}, examples: {} }), 'labels.0');
+    const stores = await openStores();
+    try {
+      const saved = await stores.classifiers.create({ name: 'cafes', labels: [nfd, 'tea'], descriptions: { [nfd]: 'coffee' }, text_type: nfd });
+      expect(saved).toMatchObject({ labels: [nfc, 'tea'], descriptions: { [nfc]: 'coffee' }, text_type: nfc });
+      await expect(stores.classifiers.create({ name: 'bad', labels: ['x\ud800'] })).rejects.toMatchObject({ code: 'VALIDATION_ERROR', details: { field: 'labels.0' } });
+      await expect(stores.keys.create({ name: 'ci\u0000' })).rejects.toMatchObject({ code: 'VALIDATION_ERROR', details: { field: 'name' } });
+    } finally {
+      await stores.close();
+    }
+  });
+});
+
+describe('__proto__ keys', () => {
+  // JSON.parse makes "__proto__" an own key, as an HTTP body would have it.
+  const body = (json: string) => JSON.parse(json) as Record<string, unknown>;
+
+  it('are refused in descriptions and examples instead of being silently dropped', () => {
+    const withDescription = body('{"text":"x","labels":["__proto__","b"],"descriptions":{"__proto__":"the prototype"}}');
+    invalid(() => parseClassifyRequest(withDescription), 'descriptions.__proto__', /"__proto__" is not allowed/);
+    const withExamples = body('{"texts":["x"],"labels":["__proto__","b"],"examples":{"__proto__":["one"]}}');
+    invalid(() => parseBatchRequest(withExamples, 'tag'), 'examples.__proto__');
+    invalid(() => labelConfigChecks(body('{"labels":["a"],"descriptions":{},"examples":{"__proto__":["x"]}}') as never), 'examples.__proto__');
+  });
+
+  it('are refused in saved classifiers and key bodies too', async () => {
+    const stores = await openStores();
+    try {
+      await expect(stores.classifiers.create(body('{"name":"p","labels":["a"],"descriptions":{"__proto__":"x"}}') as never)).rejects.toMatchObject({
+        details: { field: 'descriptions.__proto__' },
+      });
+      await expect(stores.keys.create(body('{"__proto__":{"tier":"production"}}') as never)).rejects.toMatchObject({ details: { field: '__proto__' } });
+    } finally {
+      await stores.close();
+    }
+  });
+
+  it('a label named like an Object.prototype member works as a plain label', () => {
+    const req = parseClassifyRequest({ text: 'x', labels: ['constructor', 'toString'], descriptions: { constructor: 'builds' } });
+    expect(req.descriptions).toEqual({ constructor: 'builds' });
+    expect(Object.hasOwn(req.examples, 'toString')).toBe(false);
   });
 });

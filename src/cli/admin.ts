@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { LabelwiseError } from '../errors.js';
 import { openStores, type Scope, type Tier } from '../store/index.js';
+import { microsToUsd, parseUsdMicros } from '../store/pricing.js';
 import { parseCommand } from './args.js';
 
 const USAGE = `labelwise keys create --data DIR [--name N] [--scopes classify,batch,manage] [--tier developer] [--account A] [--json]
@@ -13,7 +14,7 @@ labelwise balance credit --data DIR --usd N [--account A]
 
 Management commands open the data dir's SQLite file directly (no model is loaded).`;
 
-const OPTIONS = {
+export const ADMIN_OPTIONS = {
   data: { type: 'string' },
   account: { type: 'string' },
   name: { type: 'string' },
@@ -26,7 +27,7 @@ const OPTIONS = {
 type Group = 'keys' | 'classifiers' | 'balance';
 
 export async function adminCommand(group: Group, argv: string[]): Promise<number> {
-  const parsed = parseCommand(argv, OPTIONS, USAGE);
+  const parsed = parseCommand(argv, ADMIN_OPTIONS, USAGE);
   if (!parsed) return argv.includes('--help') || argv.includes('-h') ? 0 : 2;
   const v = parsed.values as { data?: string; account?: string; name?: string; scopes?: string; tier?: string; usd?: string; json?: boolean };
   const [action, target] = parsed.positionals;
@@ -49,19 +50,20 @@ export async function adminCommand(group: Group, argv: string[]): Promise<number
         return 0;
       }
       case 'keys revoke':
-        out(await stores.keys.revoke(required(target, 'KEY_ID'), account));
+        out(await stores.keys.revoke(required(target, 'KEY_ID', usageOf('keys revoke')), account));
         return 0;
       case 'classifiers list':
         out(await stores.classifiers.list(account));
         return 0;
       case 'classifiers get':
-        out(await stores.classifiers.get(required(target, 'NAME'), account));
+        out(await stores.classifiers.get(required(target, 'NAME', usageOf('classifiers get')), account));
         return 0;
       case 'balance show':
         out(await stores.billing.balance(v.account));
         return 0;
       case 'balance credit':
-        out(await stores.billing.credit(v.account ?? 'default', Number(required(v.usd, '--usd'))));
+        // Parsed from the decimal string itself: Number('9007199254.740993') would already have lost a digit.
+        out(await stores.billing.credit(v.account ?? 'default', microsToUsd(parseUsdMicros(required(v.usd, '--usd', usageOf('balance credit')), 'usd', { positive: true }))));
         return 0;
       default:
         process.stderr.write(`unknown ${group} action "${action ?? ''}"\n\n${USAGE}\n`);
@@ -72,7 +74,12 @@ export async function adminCommand(group: Group, argv: string[]): Promise<number
   }
 }
 
-function required(value: string | undefined, name: string): string {
-  if (!value) throw new LabelwiseError('VALIDATION_ERROR', `${name} is required`, { field: name.replace(/^--/, '').toLowerCase() });
+/** The usage line of one action, quoted when its argument is missing. */
+function usageOf(command: string): string {
+  return USAGE.split('\n').find((line) => line.startsWith(`labelwise ${command} `)) ?? USAGE;
+}
+
+function required(value: string | undefined, name: string, usage: string): string {
+  if (!value) throw new LabelwiseError('VALIDATION_ERROR', `${name} is required; usage: ${usage}`, { field: name.replace(/^--/, '').toLowerCase() });
   return value;
 }

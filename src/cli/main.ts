@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { toErrorBody } from '../errors.js';
 import { classifyCommand } from './classify.js';
 import { adminCommand } from './admin.js';
@@ -10,10 +11,16 @@ Usage:
   labelwise classify "text" --labels a,b,c [--tag] [--threshold 0.5]
                             [--descriptions file.json] [--examples file.json] [--text-type T] [--fast]
   labelwise classify --batch --labels a,b,c [--tag] …   < in.ndjson > out.ndjson
-  labelwise serve [--port 8080] [--host 127.0.0.1] [--data DIR] [--public]
-  labelwise keys create|list|revoke ID --data DIR [--name N] [--scopes a,b] [--tier T] [--json]
-  labelwise classifiers list|get NAME --data DIR
-  labelwise balance show|credit --data DIR [--usd N] [--account A]
+  labelwise serve [--port 8080] [--host 127.0.0.1] [--data DIR] [--public] [--cache-dir DIR]
+                  [--shutdown-timeout 30000]
+  labelwise keys create --data DIR [--name N] [--scopes a,b] [--tier T] [--json]
+  labelwise keys list --data DIR [--json]
+  labelwise keys revoke KEY_ID --data DIR
+  labelwise classifiers list --data DIR
+  labelwise classifiers get NAME[@vN] --data DIR
+  labelwise balance show --data DIR [--account A]
+  labelwise balance credit --data DIR --usd N [--account A]
+  labelwise --version
 
 Run "labelwise <command> --help" for a command's options.`;
 
@@ -31,12 +38,23 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return command ? 0 : 2;
   }
-  const run = COMMANDS[command];
+  if (command === '--version' || command === '-v' || command === 'version') {
+    process.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  // Own properties only: "toString" or "__proto__" is an unknown command, not Object.prototype's.
+  const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (!run) {
     process.stderr.write(`unknown command "${command}"\n\n${USAGE}\n`);
     return 2;
   }
   return run(rest);
+}
+
+/** The installed package's version: dist/cli/main.js sits two levels below package.json. */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
 }
 
 main(process.argv.slice(2)).then(

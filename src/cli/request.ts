@@ -3,6 +3,7 @@ import { LabelwiseError } from '../errors.js';
 import type { Engine, EngineOptions } from '../index.js';
 import { createEngine } from '../index.js';
 import type { CliValues } from './classify.js';
+import { noteModelConversion } from './model-note.js';
 
 /** The label-config part of a request, built from CLI flags. */
 export async function labelConfigFromFlags(values: CliValues): Promise<Record<string, unknown>> {
@@ -17,6 +18,7 @@ export async function labelConfigFromFlags(values: CliValues): Promise<Record<st
 }
 
 export function engineFromFlags(values: CliValues): Promise<Engine> {
+  noteModelConversion();
   const options: EngineOptions = {};
   if (values['cache-dir']) options.cacheDir = values['cache-dir'];
   return createEngine(options);

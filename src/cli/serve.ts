@@ -3,15 +3,17 @@ import { resolve } from 'node:path';
 import { createEngine } from '../engine/engine.js';
 import { createHandler } from '../http/index.js';
 import { parseCommand } from './args.js';
+import { noteModelConversion } from './model-note.js';
 
-const USAGE = `labelwise serve [--port 8080] [--host 127.0.0.1] [--data DIR] [--public] [--cache-dir DIR]
+const USAGE = `labelwise serve [--port 8080] [--host 127.0.0.1] [--data DIR] [--public] [--cache-dir DIR] [--shutdown-timeout 30000]
 
 Starts the /v1 API on the embedded defaults. Data (keys, classifiers, usage, logs, balance)
 lives in DIR/labelwise.db (default ./labelwise-data). The first start on an empty data dir
 creates an admin key and prints it once. SIGINT/SIGTERM: stop accepting, finish in-flight
-requests, flush the stores, exit 0.`;
+requests (connections still open after --shutdown-timeout ms are closed), flush the stores,
+exit 0.`;
 
-const OPTIONS = {
+export const SERVE_OPTIONS = {
   port: { type: 'string', default: '8080' },
   host: { type: 'string', default: '127.0.0.1' },
   data: { type: 'string', default: 'labelwise-data' },
@@ -21,15 +23,11 @@ const OPTIONS = {
 } as const;
 
 export async function serveCommand(argv: string[]): Promise<number> {
-  const parsed = parseCommand(argv, OPTIONS, USAGE);
+  const parsed = parseCommand(argv, SERVE_OPTIONS, USAGE);
   if (!parsed) return argv.includes('--help') || argv.includes('-h') ? 0 : 2;
   const v = parsed.values as { port: string; host: string; data: string; public: boolean; 'cache-dir'?: string; 'shutdown-timeout': string };
+  noteModelConversion();
   const engine = await createEngine({ dataDir: resolve(v.data as string), ...(v['cache-dir'] ? { cacheDir: v['cache-dir'] } : {}) });
-  if ((await engine.keys.list()).keys.length === 0) {
-    const admin = await engine.keys.create({ name: 'admin', tier: 'production' });
-    // Shown exactly once: only its hash is stored.
-    process.stdout.write(`Created admin key (shown once, store it now): ${admin.key}\n`);
-  }
   let shuttingDown = false;
   const handler = createHandler(engine, { publicMode: v.public as boolean });
   const server = createServer((req, res) => {
@@ -49,6 +47,13 @@ export async function serveCommand(argv: string[]): Promise<number> {
     const code = (err as NodeJS.ErrnoException).code;
     process.stderr.write(`cannot listen on ${v.host}:${v.port}: ${code === 'EADDRINUSE' ? 'the port is in use' : (err as Error).message}\n`);
     return 1;
+  }
+  // Only once the port is ours: a key printed by a start that then fails to bind would never
+  // be shown again (the next start finds a key and creates none).
+  if ((await engine.keys.list()).keys.length === 0) {
+    const admin = await engine.keys.create({ name: 'admin', tier: 'production' });
+    // Shown exactly once: only its hash is stored.
+    process.stdout.write(`Created admin key (shown once, store it now): ${admin.key}\n`);
   }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : v.port;

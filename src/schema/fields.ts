@@ -22,12 +22,40 @@ export const CLASSIFIER_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}(@v[1-9][0-9]*)?$/;
 
 export const textSchema = z.string({ error: 'text must be a string' });
 
+// Control characters (C0, DEL, C1) and unpaired surrogates: invisible or unencodable in UTF-8,
+// so a label carrying one would be stored and logged as something else.
+const UNSAFE = /[\p{Cc}\p{Cs}]/u;
+
+/** Why a label-like string (label, record key, text_type) is unusable, or `undefined`. */
+export function unsafeTextProblem(value: string): string | undefined {
+  const m = UNSAFE.exec(value);
+  if (!m) return undefined;
+  const code = m[0].charCodeAt(0);
+  return code >= 0xd800 && code <= 0xdfff ? 'a lone surrogate (invalid UTF-16)' : `a control character (U+${code.toString(16).toUpperCase().padStart(4, '0')})`;
+}
+
+/**
+ * The form every label is compared and stored in: trimmed, Unicode NFC, so "café" typed
+ * precomposed and decomposed is one label. Also used for `descriptions`/`examples` keys.
+ */
+export function labelKey(value: string): string {
+  return value.trim().normalize('NFC');
+}
+
+/** A label-like string field: trimmed, NFC, no control characters or lone surrogates. */
+function safeText(schema: z.ZodString, name: string): z.ZodString {
+  return schema.normalize('NFC').superRefine((value, ctx) => {
+    const problem = unsafeTextProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: `${name} must not contain ${problem}` });
+  });
+}
+
 const labelLengthMessage = `each label must be 1 to ${LIMITS.labelLength} characters after trimming`;
 const labelsCountMessage = `labels must have ${LIMITS.labelsMin} to ${LIMITS.labelsMax} entries`;
 
 /** Labels, trimmed; uniqueness is judged after trimming. */
 export const labelsSchema = z
-  .array(z.string({ error: 'each label must be a string' }).trim().min(1, labelLengthMessage).max(LIMITS.labelLength, labelLengthMessage), {
+  .array(safeText(z.string({ error: 'each label must be a string' }).trim(), 'a label').min(1, labelLengthMessage).max(LIMITS.labelLength, labelLengthMessage), {
     error: 'labels must be an array of strings',
   })
   .min(LIMITS.labelsMin, labelsCountMessage)
@@ -63,9 +91,10 @@ export const examplesSchema = z.record(
 
 /** `text_type` and its legacy alias `source_type`, each named in its own messages. */
 export function textTypeField(name: 'text_type' | 'source_type') {
-  return z
-    .string({ error: `${name} must be a string` })
-    .max(LIMITS.textTypeLength, `${name} must be at most ${LIMITS.textTypeLength} characters`);
+  return safeText(z.string({ error: `${name} must be a string` }), name).max(
+    LIMITS.textTypeLength,
+    `${name} must be at most ${LIMITS.textTypeLength} characters`,
+  );
 }
 
 /** `priority` and its legacy alias `speed`. */

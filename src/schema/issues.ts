@@ -7,10 +7,30 @@ import { LabelwiseError } from '../errors.js';
  * `details.field` set to the issue's path joined by `.` (`body` for the root).
  */
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  refuseProtoKeys(input);
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const field = issue.path.map(String).join('.') || 'body';
   // The ZodError stays as `cause` for logs; clients only see the message and the field.
   throw new LabelwiseError('VALIDATION_ERROR', issue.message, { field }, { cause: result.error });
+}
+
+/**
+ * zod drops a `__proto__` key of a record without a word (it cannot be assigned on a plain
+ * object), so `descriptions: {"__proto__": …}` would silently lose its entry. Refused instead,
+ * in the body and in any object one level below it (every record-shaped field).
+ */
+function refuseProtoKeys(input: unknown): void {
+  if (!isRecord(input)) return;
+  if (Object.hasOwn(input, '__proto__')) throw protoKey('__proto__');
+  for (const [field, value] of Object.entries(input)) {
+    if (isRecord(value) && Object.hasOwn(value, '__proto__')) throw protoKey(`${field}.__proto__`);
+  }
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function protoKey(field: string): LabelwiseError {
+  return new LabelwiseError('VALIDATION_ERROR', `"__proto__" is not allowed as a key (${field}); rename it`, { field });
 }

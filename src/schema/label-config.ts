@@ -4,7 +4,7 @@
  * saved classifier and a request.
  */
 import * as z from 'zod';
-import { descriptionsSchema, examplesSchema, labelsSchema, textTypeField } from './fields.js';
+import { descriptionsSchema, examplesSchema, labelKey, labelsSchema, textTypeField, unsafeTextProblem } from './fields.js';
 import { parseOrThrow } from './issues.js';
 
 interface LabelKeyed {
@@ -14,8 +14,8 @@ interface LabelKeyed {
 }
 
 /**
- * Cross-field rules: `descriptions` and `examples` keys must be labels (compared trimmed) and
- * must not collide after trimming. Without `labels` (a request naming a saved classifier) only
+ * Cross-field rules: `descriptions` and `examples` keys must be labels (compared as
+ * {@link labelKey}: trimmed, NFC) and must not collide after that. Without `labels` (a request naming a saved classifier) only
  * the collision rule applies; membership is checked once the classifier is resolved.
  */
 export function checkLabelKeys(value: LabelKeyed, ctx: z.RefinementCtx): void {
@@ -25,8 +25,11 @@ export function checkLabelKeys(value: LabelKeyed, ctx: z.RefinementCtx): void {
     if (record === undefined || record === null || typeof record !== 'object') continue;
     const seen = new Set<string>();
     for (const key of Object.keys(record)) {
-      const label = key.trim();
-      if (labels && !labels.has(label)) {
+      const label = labelKey(key);
+      const problem = unsafeTextProblem(label);
+      if (problem) {
+        ctx.addIssue({ code: 'custom', path: [field, key], message: `${field} keys must not contain ${problem}` });
+      } else if (labels && !labels.has(label)) {
         ctx.addIssue({ code: 'custom', path: [field, key], message: `${field} key "${label}" is not one of the labels` });
       } else if (seen.has(label)) {
         ctx.addIssue({ code: 'custom', path: [field, key], message: `${field} has more than one key for label "${label}"` });

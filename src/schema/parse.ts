@@ -3,6 +3,7 @@
  * defaults) into one {@link NormalizedRequest} shape the engine works with.
  */
 import { LabelwiseError } from '../errors.js';
+import { labelKey } from './fields.js';
 import { parseOrThrow } from './issues.js';
 import {
   classifyBatchRequestSchema,
@@ -29,12 +30,12 @@ export interface NormalizedRequest {
    * item must become its own result, not fail the batch.
    */
   texts?: unknown[];
-  /** Trimmed. Absent when `classifier` is given. */
+  /** Trimmed, NFC. Absent when `classifier` is given. */
   labels?: string[];
   classifier?: string;
-  /** Keyed by trimmed label; `{}` when not given. */
+  /** Keyed by trimmed, NFC label; `{}` when not given. */
   descriptions: Record<string, string>;
-  /** Keyed by trimmed label, examples trimmed; `{}` when not given. */
+  /** Keyed by trimmed, NFC label, examples trimmed; `{}` when not given. */
   examples: Record<string, string[]>;
   text_type?: string;
   priority: Priority;
@@ -52,7 +53,7 @@ interface ParsedRequest extends TagRequest {
 
 // Object.fromEntries defines own properties, so a `__proto__` key cannot touch the prototype.
 function byTrimmedKey<V>(record: Record<string, V> | undefined): Record<string, V> {
-  return Object.fromEntries(Object.entries(record ?? {}).map(([key, value]) => [key.trim(), value]));
+  return Object.fromEntries(Object.entries(record ?? {}).map(([key, value]) => [labelKey(key), value]));
 }
 
 function normalize(v: ParsedRequest): NormalizedRequest {

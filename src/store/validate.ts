@@ -5,8 +5,10 @@
 import * as z from 'zod';
 import { validationError } from '../errors.js';
 import { labelConfigSchema } from '../schema/index.js';
+import { labelKey, unsafeTextProblem } from '../schema/fields.js';
 import { parseOrThrow } from '../schema/issues.js';
 import { capToIssuer } from './key-grant.js';
+import { microsToUsd, parseUsdMicros } from './pricing.js';
 import { toMs, toMsOr } from './time.js';
 import type { ClassifierInput, KeyCreateInput, KeyGrant, Scope, Tier, UsageRow } from './types.js';
 
@@ -28,7 +30,12 @@ export function accountOf(account: string | undefined): string {
 
 export const keyCreateSchema = z.object(
   {
-    name: z.string({ error: 'name must be a string' }).trim().max(100, 'name must be at most 100 characters').nullish(),
+    name: z
+      .string({ error: 'name must be a string' })
+      .trim()
+      .max(100, 'name must be at most 100 characters')
+      .refine((s) => !unsafeTextProblem(s), 'name must not contain control characters or lone surrogates')
+      .nullish(),
     scopes: z
       .array(z.enum(SCOPES as [Scope, ...Scope[]], { error: 'each scope must be one of classify, batch, manage' }), {
         error: 'scopes must be an array',
@@ -84,7 +91,7 @@ export function normalizeKeyInput(input: KeyCreateInput | undefined, now: number
   return capToIssuer(normalized, given, issuer);
 }
 
-/** A checked classifier version: labels and examples trimmed, keys trimmed to their label. */
+/** A checked classifier version: labels (NFC) and examples trimmed, keys normalised to their label. */
 export interface NormalizedClassifier {
   name: string;
   labels: string[];
@@ -109,7 +116,7 @@ export function normalizeClassifierInput(input: ClassifierInput): NormalizedClas
     examples: input.examples ?? {},
     ...(input.text_type == null ? {} : { text_type: input.text_type }),
   });
-  const trimKeys = <T>(record: Record<string, T>) => Object.fromEntries(Object.entries(record).map(([k, v]) => [k.trim(), v]));
+  const trimKeys = <T>(record: Record<string, T>) => Object.fromEntries(Object.entries(record).map(([k, v]) => [labelKey(k), v]));
   return {
     name: input.name,
     labels: config.labels,
@@ -208,10 +215,10 @@ export function checkTokens(tokens: number, field: string): number {
   return tokens;
 }
 
-/** A finite, non-negative USD amount. */
+/**
+ * A USD amount, checked exactly (see {@link parseUsdMicros}): at most 6 decimals, at most
+ * `MAX_USD`. Returns it as a number that `usdToMicros` converts without loss.
+ */
 export function checkUsd(usd: number, field: string, { positive = false } = {}): number {
-  if (typeof usd !== 'number' || !Number.isFinite(usd) || usd < 0 || (positive && usd === 0)) {
-    throw validationError(field, `${field} must be a ${positive ? 'positive' : 'non-negative'} number of USD`);
-  }
-  return usd;
+  return microsToUsd(parseUsdMicros(usd, field, { positive }));
 }

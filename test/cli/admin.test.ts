@@ -47,6 +47,38 @@ describe('labelwise keys | classifiers | balance', () => {
     expect(JSON.parse(run('balance', 'show').stdout)).toMatchObject({ balance_usd: 12.5, currency: 'usd' });
   });
 
+  it('reads --usd exactly and refuses sub-micro-dollar and out-of-range amounts with VALIDATION_ERROR', () => {
+    const account = ['--account', 'money'];
+    const bad: [string, RegExp][] = [
+      ['1e13', /at most 1000000000 USD/],
+      ['0.0000001', /more than 6 decimal places/],
+      ['9007199254.740993', /at most/],
+      ['-5', /positive/],
+      ['twenty', /amount of USD/],
+    ];
+    for (const [usd, message] of bad) {
+      const out = run('balance', 'credit', `--usd=${usd}`, ...account);
+      expect(out.status, usd).toBe(2);
+      const body = JSON.parse(out.stderr);
+      expect(body).toMatchObject({ code: 'VALIDATION_ERROR', details: { field: 'usd' } });
+      expect(body.message).toMatch(message);
+    }
+    expect(JSON.parse(run('balance', 'credit', '--usd', '999999999.999998', ...account).stdout).balance_usd).toBe(999_999_999.999998);
+    expect(JSON.parse(run('balance', 'credit', '--usd', '0.000001', ...account).stdout).balance_usd).toBe(999_999_999.999999);
+  });
+
+  it('names the missing argument and quotes the usage line', () => {
+    for (const [args, usage] of [
+      [['keys', 'revoke'], 'labelwise keys revoke KEY_ID --data DIR'],
+      [['classifiers', 'get'], 'labelwise classifiers get NAME[@vN] --data DIR'],
+      [['balance', 'credit'], 'labelwise balance credit --data DIR --usd N'],
+    ] as const) {
+      const out = run(...args);
+      expect(out.status).toBe(2);
+      expect(JSON.parse(out.stderr).message).toContain(usage);
+    }
+  });
+
   it('refuses a missing --data and an unknown action', () => {
     const noData = spawnSync(process.execPath, [BIN, 'keys', 'list'], { encoding: 'utf8' });
     expect(noData.status).toBe(2);

@@ -1,8 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ADMIN_OPTIONS } from '../../src/cli/admin.js';
+import { CLASSIFY_OPTIONS } from '../../src/cli/classify.js';
+import { SERVE_OPTIONS } from '../../src/cli/serve.js';
 
 // The CLI is tested as users run it: the built bin (npm test builds first), real stdin/stdout.
 const BIN = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
@@ -37,7 +40,21 @@ describe('labelwise CLI', () => {
     expect(lines[1]).toMatchObject({ index: 1, code: 'INVALID_JSON', tokens: 0 });
     expect(lines[2]).toMatchObject({ index: 2, code: 'VALIDATION_ERROR' });
     expect(lines[3]).toMatchObject({ index: 3, label: 'technology' });
-    expect(out.stderr).toBe(''); // no progress bar when stderr is not a terminal
+    // No progress bar when stderr is not a terminal (the first-run model note may precede it).
+    expect(out.stderr.replace(/^labelwise: first run: .*\n/m, '')).toBe('');
+  });
+
+  it('says on stderr, once, that the first run converts the model, with its timings', () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'lw-cli-cache-'));
+    const args = ['classify', 'The striker scored', '--labels', 'sports,politics', '--cache-dir', cacheDir];
+    const first = run(args);
+    expect(first.status).toBe(0);
+    expect(first.stderr).toMatch(/^labelwise: first run: converting the default model to ONNX, cached for next time in .*use-lite-[0-9a-f]+\.onnx … done in \d+\.\d\d s \(read .*, convert .*, write .*\)\n$/);
+    expect(JSON.parse(first.stdout).label).toBe('sports');
+    const second = run(args);
+    expect(second.status).toBe(0);
+    expect(second.stderr).toBe('');
+    rmSync(cacheDir, { recursive: true, force: true });
   });
 
   it('prints the spec error body and exits 2 on bad input', () => {
@@ -49,5 +66,41 @@ describe('labelwise CLI', () => {
   it('exits 2 with usage on an unknown command or flag', () => {
     expect(run(['frobnicate']).status).toBe(2);
     expect(run(['classify', 'x', '--labelz', 'a']).status).toBe(2);
+    // Names of Object.prototype members are unknown commands too, not inherited functions.
+    for (const name of ['toString', '__proto__', 'constructor']) {
+      const out = run([name]);
+      expect(out.status).toBe(2);
+      expect(out.stderr).toContain(`unknown command "${name}"`);
+    }
+  });
+
+  it('prints the package version for --version, -v and version', () => {
+    const { version } = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8'));
+    for (const flag of ['--version', '-v', 'version']) {
+      const out = run([flag]);
+      expect(out.status).toBe(0);
+      expect(out.stdout).toBe(`${version}\n`);
+    }
+  });
+
+  it('every command\'s --help names every flag it accepts', () => {
+    const commands: [string[], object][] = [
+      [['classify'], CLASSIFY_OPTIONS],
+      [['serve'], SERVE_OPTIONS],
+      [['keys'], ADMIN_OPTIONS],
+    ];
+    for (const [args, options] of commands) {
+      const help = run([...args, '--help']);
+      expect(help.status).toBe(0);
+      for (const flag of Object.keys(options)) expect(help.stdout, `${args[0]} --help`).toContain(`--${flag}`);
+    }
+  });
+
+  it('lists every command with its arguments in the usage text', () => {
+    const usage = run(['--help']).stdout;
+    expect(usage).toContain('labelwise keys revoke KEY_ID --data DIR');
+    expect(usage).toContain('labelwise classifiers get NAME[@vN] --data DIR');
+    expect(usage).toContain('labelwise balance credit --data DIR --usd N');
+    expect(usage).toContain('labelwise --version');
   });
 });

@@ -237,11 +237,18 @@ describe('internal errors', () => {
     });
     const brokenKey = (await broken.keys.create({ name: 'x' })).key;
     const s = await serveApi(broken);
+    // The handler reports the real error as a process warning: captured (and asserted) here
+    // rather than printed, so the expected failure does not read like a broken test run.
+    const warnings: string[] = [];
+    const emitWarning = process.emitWarning;
+    process.emitWarning = ((warning: string | Error) => void warnings.push(String(warning))) as typeof process.emitWarning;
     try {
       const res = await s.api('POST', '/classify', { key: brokenKey, body: { text: 'hello', labels: ['a', 'b'] } });
       expectError(res, 500, 'INTERNAL_ERROR');
       expect(res.body).toEqual({ error: 'internal-error', code: 'INTERNAL_ERROR', message: 'Internal error', detail: 'Internal error' });
+      expect(warnings.some((w) => w.includes(res.headers.get('x-request-id')!) && w.includes('/srv/secret/model.onnx exploded'))).toBe(true);
     } finally {
+      process.emitWarning = emitWarning;
       await s.close();
       await broken.close();
     }

@@ -10,7 +10,7 @@
  */
 import type Database from 'better-sqlite3';
 import { LabelwiseError, validationError } from '../../errors.js';
-import { cost, microsToUsd, usdToMicros } from '../pricing.js';
+import { cost, MAX_MICROS, MAX_USD, microsToUsd, usdToMicros } from '../pricing.js';
 import { iso, monthStart, nextMonthStart, periodKey, toMsOr } from '../time.js';
 import type { Authorization, Balance, BillingStore, Charge, ChargeOptions, PriceKind, Prices, TimeInput } from '../types.js';
 import { accountOf, checkTokens, checkUsd, normalizeUsageRow } from '../validate.js';
@@ -71,6 +71,10 @@ export class SqliteBillingStore implements BillingStore {
     this.#credit = db
       .transaction((account: string, micros: number, now: number) => {
         this.#accounts.ensure(account, now);
+        // Checked inside the transaction so two concurrent top-ups cannot jointly overflow it.
+        if ((this.#account.get(account)?.balance_micros ?? 0) + micros > MAX_MICROS) {
+          throw validationError('usd', `usd would take the balance over ${MAX_USD} USD`);
+        }
         this.#insertLedger.run({ account, type: 'credit', amount_micros: micros, kind: null, tokens: 0, free_tokens: 0, request_id: null, created_at: now });
         this.#addBalance.run(micros, account);
       })

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LabelwiseError, validationError } from '../../errors.js';
-import { DEFAULT_PRICES, FREE_TOKENS_MONTHLY } from '../pricing.js';
+import { DEFAULT_PRICES, FREE_TOKENS_MONTHLY, parseUsdMicros } from '../pricing.js';
 import type { Prices, Stores } from '../types.js';
 import type { UsageRecord } from '../validate.js';
 import { SqliteBillingStore } from './billing.js';
@@ -86,11 +86,8 @@ function resolve(options: OpenStoresOptions): ResolvedOptions {
     numbers[name] = v;
   }
   const prices = { ...DEFAULT_PRICES, ...options.prices };
-  for (const [kind, usd] of Object.entries(prices)) {
-    if (typeof usd !== 'number' || !Number.isFinite(usd) || usd < 0) {
-      throw validationError(`prices.${kind}`, `prices.${kind} must be a non-negative number of USD per 1M tokens`);
-    }
-  }
+  // USD per 1M tokens, exact to the micro-dollar like every other amount of money.
+  for (const [kind, usd] of Object.entries(prices)) parseUsdMicros(usd, `prices.${kind}`);
   if (options.dataDir !== undefined && (typeof options.dataDir !== 'string' || options.dataDir === '')) {
     throw validationError('dataDir', 'dataDir must be a directory path or ":memory:"');
   }
