@@ -9,7 +9,8 @@ const USAGE = `labelwise serve [--port 8080] [--host 127.0.0.1] [--data DIR] [--
 Starts the /v1 API on the embedded defaults. Data (keys, classifiers, usage, logs, balance)
 lives in DIR/labelwise.db (default ./labelwise-data). The first start on an empty data dir
 creates an admin key and prints it once. SIGINT/SIGTERM: stop accepting, finish in-flight
-requests, flush the stores, exit 0.`;
+requests, flush the stores, exit 0. Every answered request's log row and charge is committed
+before its answer is sent, so even a crash loses none.`;
 
 const OPTIONS = {
   port: { type: 'string', default: '8080' },
@@ -24,7 +25,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const parsed = parseCommand(argv, OPTIONS, USAGE);
   if (!parsed) return argv.includes('--help') || argv.includes('-h') ? 0 : 2;
   const v = parsed.values as { port: string; host: string; data: string; public: boolean; 'cache-dir'?: string; 'shutdown-timeout': string };
-  const engine = await createEngine({ dataDir: resolve(v.data as string), ...(v['cache-dir'] ? { cacheDir: v['cache-dir'] } : {}) });
+  // Durable: a request is answered only once its usage row (and charge) is committed, so a
+  // crash or SIGKILL never loses an answered request.
+  const engine = await createEngine({ dataDir: resolve(v.data as string), durability: 'durable', ...(v['cache-dir'] ? { cacheDir: v['cache-dir'] } : {}) });
   if ((await engine.keys.list()).keys.length === 0) {
     const admin = await engine.keys.create({ name: 'admin', tier: 'production' });
     // Shown exactly once: only its hash is stored.

@@ -133,7 +133,8 @@ class SqliteStores implements Stores {
       intervalMs: o.flushIntervalMs,
       maxRows: o.flushMaxRows,
       write: write.immediate,
-      committed: (entries) => this.billing.committed(entries),
+      committed: (entries) => this.billing.settled(entries),
+      dropped: (entries) => this.billing.settled(entries),
     });
     const isClosed = () => this.#closed;
     this.keys = guarded(new SqliteKeyStore(db), isClosed);
