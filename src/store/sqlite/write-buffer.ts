@@ -150,6 +150,7 @@ export class WriteBuffer {
     try {
       this.flush();
     } catch (err) {
+      if (this.#entries.length === 0) return; // only durable entries failed, and their callers were told
       if (!this.#failing) {
         process.emitWarning(`labelwise: writing usage rows failed, will retry: ${(err as Error).message}`, {
           code: 'LABELWISE_STORE_FLUSH_FAILED',
