@@ -8,7 +8,8 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStores, type Stores } from '../../src/store/index.js';
-import { WriteBuffer, type BufferedEntry } from '../../src/store/sqlite/write-buffer.js';
+import { openDatabase } from '../../src/store/sqlite/database.js';
+import { WriteBuffer } from '../../src/store/sqlite/write-buffer.js';
 import { expectError, row, tempDirs } from './helpers.js';
 
 const dirs = tempDirs();
@@ -36,6 +37,16 @@ function other(dir: string): Database.Database {
 const count = (db: Database.Database, sql: string) => (db.prepare(sql).get() as { n: number }).n;
 
 describe('durable usage rows', () => {
+  it('the file is in WAL with synchronous=NORMAL: a commit survives a process kill (only power loss can roll back the last ones)', () => {
+    const db = openDatabase(join(dirs.make(), 'labelwise.db'), { busyTimeoutMs: 100 });
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
+    } finally {
+      db.close();
+    }
+  });
+
   it('commit resolves once the row is on disk for another connection; record() only buffers', async () => {
     const dir = dirs.make();
     const s = await stores(dir);
