@@ -75,12 +75,13 @@ describe('durable engine', () => {
   it('a failed commit fails the call (INTERNAL_ERROR), charges nothing, caches nothing; the retry is billed', async () => {
     const req = { text: 'I was charged twice for one order', labels: LABELS };
     const before = await engine.balance();
-    peer.exec("CREATE TRIGGER no_charge BEFORE INSERT ON ledger WHEN NEW.type = 'charge' BEGIN SELECT RAISE(ABORT, 'ledger unavailable'); END");
+    peer.exec("CREATE TRIGGER no_charge BEFORE INSERT ON ledger WHEN NEW.type = 'charge' BEGIN SELECT RAISE(ABORT, 'test trigger refuses charges'); END");
     try {
       const failed = await engine.classify(req, { requestId: 'req_fail' }).catch((e: unknown) => e);
       expect(failed).toBeInstanceOf(LabelwiseError);
       expect(failed).toMatchObject({ code: 'INTERNAL_ERROR', status: 500 });
-      expect((failed as Error).message).toMatch(/ledger unavailable.*not answered/);
+      expect((failed as Error).message).toMatch(/could not be recorded.*not answered/);
+      expect(String((failed as Error).cause)).toMatch(/test trigger refuses charges/);
       const batch = await engine.classifyBatch({ texts: [req.text, 'another'], labels: LABELS }, { requestId: 'req_fail_batch' }).catch((e: unknown) => e);
       expect(batch).toMatchObject({ code: 'INTERNAL_ERROR' });
       const mgmt = await engine.recordRequest({ request_id: 'req_mgmt_fail', endpoint: '/v1/keys', method: 'GET', status: 200, tokens: 0, latency_ms: 1 }).catch((e: unknown) => e);
@@ -101,7 +102,7 @@ describe('durable engine', () => {
   });
 
   it('a failed management-row commit rejects the recordRequest promise', async () => {
-    peer.exec("CREATE TRIGGER no_rows BEFORE INSERT ON usage BEGIN SELECT RAISE(ABORT, 'usage unavailable'); END");
+    peer.exec("CREATE TRIGGER no_rows BEFORE INSERT ON usage BEGIN SELECT RAISE(ABORT, 'test trigger refuses usage rows'); END");
     try {
       await expect(engine.recordRequest({ request_id: 'req_mgmt_x', endpoint: '/v1/keys', method: 'GET', status: 200, tokens: 0, latency_ms: 1 })).rejects.toMatchObject({ code: 'INTERNAL_ERROR' });
     } finally {

@@ -74,13 +74,14 @@ describe('durable usage rows', () => {
     const dir = dirs.make();
     const s = await stores(dir);
     const peer = other(dir);
-    peer.exec("CREATE TRIGGER no_rows BEFORE INSERT ON usage BEGIN SELECT RAISE(ABORT, 'disk says no'); END");
+    peer.exec("CREATE TRIGGER no_rows BEFORE INSERT ON usage BEGIN SELECT RAISE(ABORT, 'test trigger refuses usage rows'); END");
     s.usage.record(row({ request_id: 'kept' }));
     const results = await Promise.allSettled([s.usage.commit(row({ request_id: 'd1' })), s.usage.commit(row({ request_id: 'd2' }))]);
     for (const r of results) {
       expect(r.status).toBe('rejected');
       expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'INTERNAL_ERROR', status: 500 });
-      expect(String((r as PromiseRejectedResult).reason.message)).toMatch(/disk says no.*not answered/);
+      expect((r as PromiseRejectedResult).reason.message).toMatch(/could not be recorded.*not answered/);
+      expect(String((r as PromiseRejectedResult).reason.cause)).toMatch(/test trigger refuses usage rows/); // for logs, not for clients
     }
     peer.exec('DROP TRIGGER no_rows');
     await s.usage.commit(row({ request_id: 'after' }));
@@ -125,7 +126,7 @@ describe('durable charges', () => {
     const dir = dirs.make();
     const s = await stores(dir, { freeTokensMonthly: 1500 });
     const peer = other(dir);
-    peer.exec("CREATE TRIGGER no_charge BEFORE INSERT ON ledger WHEN NEW.type = 'charge' BEGIN SELECT RAISE(ABORT, 'ledger full'); END");
+    peer.exec("CREATE TRIGGER no_charge BEFORE INSERT ON ledger WHEN NEW.type = 'charge' BEGIN SELECT RAISE(ABORT, 'test trigger refuses charges'); END");
     const before = await s.billing.balance();
     await expectError(s.billing.charge('default', 1000, 'standard', { usage: row({ request_id: 'x', tokens: 1000 }), durable: true }), 'INTERNAL_ERROR');
     expect(await s.billing.balance()).toEqual(before); // pending charge released, not double-counted

@@ -150,9 +150,11 @@ export class WriteBuffer {
     try {
       this.flush();
     } catch (err) {
-      if (this.#entries.length === 0) return; // only durable entries failed, and their callers were told
+      // Once per failing streak; durable callers also got the error, but without the database's
+      // own message (that stays here, for the operator).
       if (!this.#failing) {
-        process.emitWarning(`labelwise: writing usage rows failed, will retry: ${(err as Error).message}`, {
+        const retry = this.#entries.length > 0 ? 'will retry' : 'the calls failed';
+        process.emitWarning(`labelwise: writing usage rows failed, ${retry}: ${(err as Error).message}`, {
           code: 'LABELWISE_STORE_FLUSH_FAILED',
         });
       }
@@ -171,15 +173,14 @@ export class WriteBuffer {
   }
 }
 
-/** What a durable caller is told when its transaction failed. */
+/** What a durable caller is told when its transaction failed; the database's error is the `cause`. */
 function commitError(err: unknown): LabelwiseError {
   if (err instanceof LabelwiseError) return err;
   const code = String((err as { code?: unknown })?.code ?? '');
-  const why = (err as Error)?.message ?? String(err);
   // Another connection holding the write lock past the busy timeout is transient; the rest
   // (disk full, I/O error, read-only file, a broken schema) needs an operator.
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-    return new LabelwiseError('OVERLOADED', `the usage and billing database is busy (${why}); the call was not recorded, so it is not answered: retry`);
+    return new LabelwiseError('OVERLOADED', 'the usage database is busy, so the call could not be recorded and is not answered; retry', undefined, { cause: err });
   }
-  return new LabelwiseError('INTERNAL_ERROR', `could not record the call's usage row and charge (${why}); it is not answered, so it is not given away unrecorded`);
+  return new LabelwiseError('INTERNAL_ERROR', 'the call could not be recorded (usage row and charge), so it is not answered', undefined, { cause: err });
 }
