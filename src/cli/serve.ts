@@ -9,8 +9,8 @@ const USAGE = `labelwise serve [--port 8080] [--host 127.0.0.1] [--data DIR] [--
 Starts the /v1 API on the embedded defaults. Data (keys, classifiers, usage, logs, balance)
 lives in DIR/labelwise.db (default ./labelwise-data). The first start on an empty data dir
 creates an admin key and prints it once. SIGINT/SIGTERM: stop accepting, finish in-flight
-requests, flush the stores, exit 0. Every answered request's log row and charge is committed
-before its answer is sent, so even a crash loses none.`;
+requests, flush the stores, exit 0. Every classify/tag/batch answer's log row and charge is
+committed before the answer is sent, so even a crash loses none.`;
 
 const OPTIONS = {
   port: { type: 'string', default: '8080' },
