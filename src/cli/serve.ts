@@ -11,7 +11,8 @@ Starts the /v1 API on the embedded defaults. Data (keys, classifiers, usage, log
 lives in DIR/labelwise.db (default ./labelwise-data). The first start on an empty data dir
 creates an admin key and prints it once. SIGINT/SIGTERM: stop accepting, finish in-flight
 requests (connections still open after --shutdown-timeout ms are closed), flush the stores,
-exit 0.`;
+exit 0. Every classify/tag/batch answer's log row and charge is committed before the answer
+is sent, so even a crash loses none.`;
 
 export const SERVE_OPTIONS = {
   port: { type: 'string', default: '8080' },
@@ -27,7 +28,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (!parsed) return argv.includes('--help') || argv.includes('-h') ? 0 : 2;
   const v = parsed.values as { port: string; host: string; data: string; public: boolean; 'cache-dir'?: string; 'shutdown-timeout': string };
   noteModelConversion();
-  const engine = await createEngine({ dataDir: resolve(v.data as string), ...(v['cache-dir'] ? { cacheDir: v['cache-dir'] } : {}) });
+  // Durable: a request is answered only once its usage row (and charge) is committed, so a
+  // crash or SIGKILL never loses an answered request.
+  const engine = await createEngine({ dataDir: resolve(v.data as string), durability: 'durable', ...(v['cache-dir'] ? { cacheDir: v['cache-dir'] } : {}) });
   let shuttingDown = false;
   const handler = createHandler(engine, { publicMode: v.public as boolean });
   const server = createServer((req, res) => {

@@ -42,19 +42,24 @@ export interface CallOutcome {
 }
 
 /**
- * Usage, logs and billing of engine calls. Rows are written behind (batched transactions in
- * the store), so recording never waits on the disk; a billed call's ledger entry and usage row
- * land in one transaction, so spend and usage cannot disagree.
+ * Usage, logs and billing of engine calls. Durable (the default with billing, and in `serve`):
+ * `record` resolves once the row and its charge are committed, group-committed with
+ * concurrent calls, so an answered call survives a crash. Buffered: rows are written behind
+ * (batched transactions in the store) and recording never waits on the disk. Either way a
+ * billed call's ledger entry and usage row land in one transaction, so spend and usage cannot
+ * disagree.
  */
 export class Accounting {
   readonly #stores: Stores;
   readonly #enforce: boolean;
   readonly #enabled: boolean;
+  readonly #durable: boolean;
 
-  constructor(stores: Stores, options: { enforceBilling: boolean; recordUsage: boolean }) {
+  constructor(stores: Stores, options: { enforceBilling: boolean; recordUsage: boolean; durable: boolean }) {
     this.#stores = stores;
     this.#enforce = options.enforceBilling;
     this.#enabled = options.recordUsage;
+    this.#durable = options.durable;
   }
 
   /** Refuses (402) before any work when billing is on and the estimate cannot be covered. */
@@ -63,7 +68,13 @@ export class Accounting {
     await this.#stores.billing.authorize(options?.account ?? DEFAULT_ACCOUNT, estimatedTokens, kind, { enforce: true });
   }
 
-  record(options: CallOptions | undefined, outcome: CallOutcome): void {
+  /**
+   * Records one call. Durable: resolves once committed and rejects if the commit failed — the
+   * caller then fails the call instead of answering it unrecorded (and unbilled). For a call
+   * that failed anyway (`outcome.error`) its own error is what the caller reports, so a failed
+   * commit is only warned about. Buffered: never rejects (failures are warned about).
+   */
+  async record(options: CallOptions | undefined, outcome: CallOutcome): Promise<void> {
     if (!this.#enabled) return;
     const error = outcome.error === undefined ? undefined : toErrorBody(outcome.error);
     const row: UsageRow = {
@@ -83,6 +94,15 @@ export class Accounting {
       labels: outcome.labels ?? null,
       input: options?.logInputs ? (outcome.input ?? null) : null,
     };
+    if (this.#durable) {
+      const written =
+        outcome.tokens > 0
+          ? this.#stores.billing.charge(row.account as string, outcome.tokens, outcome.kind, { request_id: row.request_id, usage: row, durable: true })
+          : this.#stores.usage.commit(row);
+      if (outcome.error === undefined) await written;
+      else await written.catch(warn);
+      return;
+    }
     try {
       if (outcome.tokens > 0) void this.#stores.billing.charge(row.account as string, outcome.tokens, outcome.kind, { request_id: row.request_id, usage: row }).catch(warn);
       else this.#stores.usage.record(row);
@@ -92,13 +112,24 @@ export class Accounting {
     }
   }
 
-  recordRaw(row: UsageRow): void {
-    if (!this.#enabled) return;
+  /**
+   * Records a row the engine did not serve (the HTTP adapter's management calls). Durable:
+   * the promise settles with the commit; it is returned with a handler already attached (a
+   * warning), so a caller that does not await it cannot cause an unhandled rejection.
+   */
+  recordRaw(row: UsageRow): Promise<void> {
+    if (!this.#enabled) return Promise.resolve();
+    if (this.#durable) {
+      const written = this.#stores.usage.commit(row);
+      written.catch(warn);
+      return written;
+    }
     try {
       this.#stores.usage.record(row);
     } catch (err) {
       warn(err);
     }
+    return Promise.resolve();
   }
 }
 

@@ -71,7 +71,7 @@ export class Engine {
   #closed = false;
 
   /** @internal use {@link createEngine} */
-  constructor(parts: { embedder: Embedder; cache: ResponseCache<SingleBody>; calibration: ScorerCalibration; stores: Stores; enforceBilling: boolean; recordUsage: boolean; documents: DocumentStep }) {
+  constructor(parts: { embedder: Embedder; cache: ResponseCache<SingleBody>; calibration: ScorerCalibration; stores: Stores; enforceBilling: boolean; recordUsage: boolean; durable: boolean; documents: DocumentStep }) {
     this.#documents = parts.documents;
     this.#embedder = parts.embedder;
     this.#stores = parts.stores;
@@ -79,7 +79,7 @@ export class Engine {
     this.#configs = new LabelConfigResolver(parts.embedder, (ref, account) => resolveSaved(parts.stores.classifiers, ref, account));
     this.#cache = parts.cache;
     this.#calibration = parts.calibration;
-    this.#accounting = new Accounting(parts.stores, { enforceBilling: parts.enforceBilling, recordUsage: parts.recordUsage });
+    this.#accounting = new Accounting(parts.stores, { enforceBilling: parts.enforceBilling, recordUsage: parts.recordUsage, durable: parts.durable });
   }
 
   /** API keys of spec §1.1/§10: create (secret shown once), list, revoke, verify. */
@@ -112,9 +112,14 @@ export class Engine {
     return this.#stores.usage.logs(query); // the store flushes buffered rows first
   }
 
-  /** Records a request the engine did not serve itself (the HTTP adapter's keyed 403/404/405s and management calls). */
-  recordRequest(row: UsageRow): void {
-    this.#accounting.recordRaw(row);
+  /**
+   * Records a request the engine did not serve itself (the HTTP adapter's keyed
+   * 403/404/405s and management calls). With `durability: 'durable'` the promise resolves once the row is
+   * committed (await it before answering) and rejects if the commit failed; ignoring it is
+   * safe (a failure is then only warned about).
+   */
+  recordRequest(row: UsageRow): Promise<void> {
+    return this.#accounting.recordRaw(row);
   }
 
   /** Id of the model answers come from (part of every cache key). */
@@ -177,7 +182,7 @@ export class Engine {
       const docs = await this.#documents.load(req, options?.signal);
       const key = this.#key(endpoint, text, config, options, docs?.contentHash);
       const hit = req.cache ? this.#cache.get(key) : undefined;
-      let result: Detailed<ClassifyResponse | TagResponse>;
+      let result: Detailed<ClassifyResponse | TagResponse> & { toCache?: SingleBody };
       if (hit) {
         result = { response: finish(hit.body, started, true), cache: hit.meta, billedTokens: 0 };
       } else {
@@ -187,18 +192,20 @@ export class Engine {
         const prototypes = await this.#prototypes.build(config, req.priority, config.hash);
         const body = this.#score(endpoint, embedded.vector, embedded.tokens + config.tokens + input.visualTokens, config, prototypes);
         if (docs) body.visual_tokens = input.visualTokens;
-        this.#cache.set(key, body, options?.tier);
-        result = { response: finish(body, started, false), cache: { hit: false, keyPrefix: key.slice(0, 16) }, billedTokens: body.tokens };
+        result = { response: finish(body, started, false), cache: { hit: false, keyPrefix: key.slice(0, 16) }, billedTokens: body.tokens, toCache: body };
       }
       const r = result.response as Partial<ClassifyResponse & TagResponse>;
-      this.#accounting.record(options, {
+      // Durable: answered only once recorded. Cached only after that, so a call whose charge
+      // failed cannot be retried into a free cache hit.
+      await this.#accounting.record(options, {
         endpoint: `/${endpoint}`, priority: req.priority, kind: req.priority, status: 200, tokens: result.billedTokens, cached: result.cache.hit,
         visualTokens: result.cache.hit ? 0 : (r.visual_tokens ?? 0),
         latencyMs: result.response.latency_ms, label: r.label, labels: endpoint === 'tag' ? r.labels : undefined, input: text,
       });
-      return result;
+      if (result.toCache) this.#cache.set(key, result.toCache, options?.tier);
+      return { response: result.response, cache: result.cache, billedTokens: result.billedTokens };
     } catch (err) {
-      this.#recordFailure(endpoint, req, raw, options, started, err);
+      await this.#recordFailure(endpoint, req, raw, options, started, err);
       throw err;
     }
   }
@@ -210,14 +217,15 @@ export class Engine {
     try {
       this.#assertOpen();
       req = parseBatchRequest(raw, endpoint);
-      const { response, visualTokens } = await this.#runBatch(endpoint, req, raw, options, started);
-      this.#accounting.record(options, {
+      const { response, visualTokens, toCache } = await this.#runBatch(endpoint, req, raw, options, started);
+      await this.#accounting.record(options, {
         endpoint: `/${endpoint}/batch`, priority: req.priority, kind: req.priority, status: 200, tokens: response.total_tokens,
         visualTokens, cached: response.results.every((r) => r.cache.hit), latencyMs: response.latency_ms,
       });
+      for (const [key, body] of toCache) this.#cache.set(key, body, options?.tier);
       return response;
     } catch (err) {
-      this.#recordFailure(`${endpoint}/batch`, req, raw, options, started, err);
+      await this.#recordFailure(`${endpoint}/batch`, req, raw, options, started, err);
       throw err;
     }
   }
@@ -228,7 +236,7 @@ export class Engine {
     raw: unknown,
     options: CallOptions | undefined,
     started: number,
-  ): Promise<{ response: ClassifyBatchResponse | TagBatchResponse; visualTokens: number }> {
+  ): Promise<{ response: ClassifyBatchResponse | TagBatchResponse; visualTokens: number; toCache: [string, SingleBody][] }> {
     const config = await this.#resolve(req, raw, options);
     // Shared documents are loaded once for the whole batch and read only if an item misses.
     const docs = await this.#documents.load(req, options?.signal);
@@ -251,16 +259,17 @@ export class Engine {
     const withDocs = (text: string) => joinText(text, shared.text);
     const embedded = await this.#embedder.embed(toEmbed.map((t) => withDocs(t.text)), { priority: req.priority, signal: options?.signal });
     const prototypes = toEmbed.length > 0 ? await this.#prototypes.build(config, req.priority, config.hash) : undefined;
+    const toCache: [string, SingleBody][] = []; // cached by the caller once the batch is recorded
     for (const [i, item] of toEmbed.entries()) {
       const body = this.#score(endpoint, embedded[i].vector, embedded[i].tokens + config.tokens + shared.visualTokens, config, prototypes as LabelPrototypes);
       if (docs) body.visual_tokens = shared.visualTokens;
-      this.#cache.set(item.key, body, options?.tier);
+      toCache.push([item.key, body]);
       results[item.index] = { ...withoutVisual(copyBody(body)), cached: false, cache: { hit: false } } as ClassifyBatchItem;
     }
     // Billed tokens: cache hits and bad items cost nothing.
     const total = toEmbed.reduce((sum, t) => sum + (results[t.index] as { tokens: number }).tokens, 0);
     const response = { results, total_tokens: total, latency_ms: Math.round(performance.now() - started) } as ClassifyBatchResponse;
-    return { response, visualTokens: shared.visualTokens * toEmbed.length };
+    return { response, visualTokens: shared.visualTokens * toEmbed.length, toCache };
   }
 
   #score(endpoint: Endpoint, vector: Float32Array, tokens: number, config: ResolvedConfig, prototypes: LabelPrototypes): SingleBody {
@@ -273,10 +282,10 @@ export class Engine {
     return this.#configs.resolve(req, thresholdGiven, options?.account ?? DEFAULT_ACCOUNT);
   }
 
-  #recordFailure(endpoint: string, req: NormalizedRequest | undefined, raw: unknown, options: CallOptions | undefined, started: number, err: unknown): void {
+  #recordFailure(endpoint: string, req: NormalizedRequest | undefined, raw: unknown, options: CallOptions | undefined, started: number, err: unknown): Promise<void> {
     const priority = req?.priority ?? 'standard';
     const text = req?.text ?? (typeof (raw as { text?: unknown } | null)?.text === 'string' ? (raw as { text: string }).text : undefined);
-    this.#accounting.record(options, {
+    return this.#accounting.record(options, {
       endpoint: `/${endpoint}`, priority, kind: priority, status: statusOf(err), tokens: 0, cached: false,
       latencyMs: Math.round(performance.now() - started), error: err, input: text,
     });
@@ -317,7 +326,7 @@ export async function createEngine(options?: EngineOptions): Promise<Engine> {
   try {
     const embedder = await createEmbedder(resolved);
     const documents = new DocumentStep(resolved.documents);
-    return new Engine({ embedder, stores, documents, cache: new ResponseCache<SingleBody>(resolved.cache), calibration: resolved.calibration, enforceBilling: resolved.billing.enabled, recordUsage: resolved.recordUsage });
+    return new Engine({ embedder, stores, documents, cache: new ResponseCache<SingleBody>(resolved.cache), calibration: resolved.calibration, enforceBilling: resolved.billing.enabled, recordUsage: resolved.recordUsage, durable: resolved.durability === 'durable' });
   } catch (err) {
     await stores.close();
     throw err;

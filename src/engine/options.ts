@@ -55,6 +55,17 @@ export interface EngineOptions {
    * tracking; it exists to measure recording's cost and for throwaway engines. @default true
    */
   recordUsage?: boolean;
+  /**
+   * When a call's usage row and charge reach the database. `'durable'`: the call is answered
+   * only once they are committed (group commit: concurrent calls share one transaction per
+   * event-loop turn), so a process crash loses no answered call; if the commit fails the call
+   * fails (`OVERLOADED` if the database is busy, else `INTERNAL_ERROR`) rather than be given
+   * away unrecorded. `'buffered'`: written behind within 250 ms; a crash (SIGKILL, OOM kill)
+   * loses the calls answered in the last 250 ms. Required to be `'durable'` with billing on.
+   * `labelwise serve` always runs durable.
+   * @default 'durable' when `billing.enabled`, else 'buffered'
+   */
+  durability?: 'buffered' | 'durable';
   /** Documents and images (spec §8): size, page and image limits, URL fetching, OCR. */
   documents?: Partial<DocumentOptions>;
   /** Billing (spec §9). Off by default: spend is recorded, nothing is refused. */
@@ -67,6 +78,9 @@ export interface EngineOptions {
     freeTokensMonthly?: number;
   };
 }
+
+/** See {@link EngineOptions.durability}. */
+export type Durability = 'buffered' | 'durable';
 
 /** Caller tiers; in-process calls are `developer` unless they say otherwise. */
 export type CacheTier = 'public' | 'developer' | 'production';
@@ -86,11 +100,12 @@ export interface ResolvedOptions {
   calibration: ScorerCalibration;
   dataDir: string;
   recordUsage: boolean;
+  durability: Durability;
   documents?: Partial<DocumentOptions>;
   billing: { enabled: boolean; prices?: Partial<Prices>; freeTokensMonthly?: number };
 }
 
-const KNOWN = ['model', 'embedder', 'cacheDir', 'pool', 'cache', 'calibration', 'dataDir', 'recordUsage', 'documents', 'billing'] as const;
+const KNOWN = ['model', 'embedder', 'cacheDir', 'pool', 'cache', 'calibration', 'dataDir', 'recordUsage', 'durability', 'documents', 'billing'] as const;
 const POOL_KNOWN = Object.keys(POOL_DEFAULTS);
 
 export function resolveOptions(options: EngineOptions = {}): Readonly<ResolvedOptions> {
@@ -102,6 +117,15 @@ export function resolveOptions(options: EngineOptions = {}): Readonly<ResolvedOp
       throw new LabelwiseError('VALIDATION_ERROR', `option pool.${k} must be a ${k === 'maxWaitMs' ? 'non-negative' : 'positive'} integer`, { field: `pool.${k}` });
     }
   }
+  const billingOn = options.billing?.enabled ?? false;
+  const durability = options.durability ?? (billingOn ? 'durable' : 'buffered');
+  if (durability !== 'durable' && durability !== 'buffered') {
+    throw new LabelwiseError('VALIDATION_ERROR', 'option durability must be "durable" or "buffered"', { field: 'durability' });
+  }
+  // Charges are money: with billing on, an answer must never outrun its charge.
+  if (billingOn && durability === 'buffered') {
+    throw new LabelwiseError('VALIDATION_ERROR', 'option durability "buffered" cannot be used with billing enabled: a crash would lose charges of answered calls', { field: 'durability' });
+  }
   return Object.freeze({
     model: options.model ?? 'use-lite',
     embedder: options.embedder,
@@ -111,6 +135,7 @@ export function resolveOptions(options: EngineOptions = {}): Readonly<ResolvedOp
     calibration: Object.freeze({ ...DEFAULT_CALIBRATION, ...options.calibration }),
     dataDir: options.dataDir ?? ':memory:',
     recordUsage: options.recordUsage ?? true,
+    durability,
     documents: options.documents,
     billing: { enabled: options.billing?.enabled ?? false, prices: options.billing?.prices, freeTokensMonthly: options.billing?.freeTokensMonthly },
   });

@@ -59,6 +59,12 @@ export interface ChargeOptions {
   usage?: UsageRow;
   /** @default Date.now() */
   now?: TimeInput;
+  /**
+   * Resolve only once the charge (and its usage row) committed, sharing one transaction with
+   * concurrent durable callers (group commit); if it fails, reject and write nothing.
+   * Otherwise the charge is written behind (within 250 ms). @default false
+   */
+  durable?: boolean;
 }
 
 /** Balance, free tokens, spend limit and charges of spec §9. Money is integer micro-dollars. */
@@ -82,7 +88,7 @@ export interface BillingStore {
   ): Promise<Authorization>;
   /**
    * Records spend for `tokens` (always, enforced or not): free tokens first, the rest at the
-   * `kind` price. Write-behind, like usage rows.
+   * `kind` price. Write-behind like usage rows, or durable with `options.durable`.
    * @example
    * ```ts
    * await stores.billing.charge('default', 120, 'standard', { usage: row }); // row + charge, one transaction

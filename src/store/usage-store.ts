@@ -128,13 +128,25 @@ export interface LogsPage {
   next_cursor: string | null;
 }
 
-/** Write-behind recording of usage rows. */
+/** Recording of usage rows: write-behind (`record`) or durable (`commit`). */
 export interface UsageRecorder {
   /**
-   * Buffers `row`; buffered rows are written in one transaction per batch (every 250 ms or
-   * 500 rows). Throws `VALIDATION_ERROR` at once for a malformed row.
+   * Buffers `row` (write-behind); buffered rows are written in one transaction per batch
+   * (every 250 ms or 500 rows), so a process crash loses up to the last 250 ms of rows.
+   * Throws `VALIDATION_ERROR` at once for a malformed row.
    */
   record(row: UsageRow): void;
+  /**
+   * Writes `row` durably: resolves once the transaction holding it committed. Rows committed
+   * by concurrent callers in the same event-loop turn share one transaction (group commit).
+   * Rejects with `VALIDATION_ERROR` for a malformed row; if the transaction fails, with
+   * `OVERLOADED` (database busy or locked) or `INTERNAL_ERROR`, and the row is not written.
+   * @example
+   * ```ts
+   * await stores.usage.commit(row); // on disk now: survives a SIGKILL of this process
+   * ```
+   */
+  commit(row: UsageRow): Promise<void>;
   /** Writes everything buffered so far. */
   flush(): Promise<void>;
 }

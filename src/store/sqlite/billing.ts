@@ -1,8 +1,8 @@
 /**
  * The `ledger` and `billing_periods` tables and the balance on `accounts` (spec §9).
  *
- * Charges are write-behind like usage rows: `charge()` prices the tokens at once (free tokens
- * first) and buffers a ledger entry, with the request's usage row when given, so both land in
+ * Charges are write-behind like usage rows (or durable, group-committed, with `durable: true`):
+ * `charge()` prices the tokens at once (free tokens first) and buffers a ledger entry, with the request's usage row when given, so both land in
  * the same transaction. Each flush also adds the charges to the account's balance and to its
  * monthly `billing_periods` sums, so `balance()` and `authorize()` read one row each instead
  * of summing the ledger. Buffered charges are added from memory, so this process never
@@ -166,10 +166,12 @@ export class SqliteBillingStore implements BillingStore {
     };
     // Pending first: a push that fills the buffer flushes at once and subtracts it again.
     this.#addPending(record, 1);
+    const entry: BufferedEntry = usage ? { usage, charge: record } : { charge: record };
     try {
-      this.#buffer.push(usage ? { usage, charge: record } : { charge: record });
+      if (options.durable) await this.#buffer.commit(entry); // a failed commit subtracts it via settled()
+      else this.#buffer.push(entry);
     } catch (err) {
-      this.#addPending(record, -1);
+      if (!options.durable) this.#addPending(record, -1);
       throw err;
     }
     return { account: id, kind, tokens, free_tokens: free, paid_tokens: tokens - free, cost_micros: micros, cost_usd: microsToUsd(micros) };
@@ -194,8 +196,8 @@ export class SqliteBillingStore implements BillingStore {
     for (const p of periods.values()) this.#addPeriod.run(p);
   }
 
-  /** After a flush committed: its charges are now in the tables, no longer pending. */
-  committed(entries: BufferedEntry[]): void {
+  /** After a flush committed (charges now in the tables) or dropped durable entries: no longer pending. */
+  settled(entries: BufferedEntry[]): void {
     for (const e of entries) if (e.charge) this.#addPending(e.charge, -1);
   }
 

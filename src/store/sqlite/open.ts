@@ -1,4 +1,4 @@
-/** `openStores`: every store over one SQLite file, sharing one write-behind buffer. */
+/** `openStores`: every store over one SQLite file, sharing one write buffer (write-behind and group commit). */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LabelwiseError, validationError } from '../../errors.js';
@@ -44,7 +44,11 @@ export interface OpenStoresOptions {
   dataDir?: string;
   /** How long a write waits for another connection's lock, in ms. @default 5000 */
   busyTimeoutMs?: number;
-  /** Longest time a usage row or charge waits in memory, in ms. @default 250 */
+  /**
+   * Longest time a written-behind usage row or charge waits in memory, in ms (what a crash can
+   * lose). Durable writes (`usage.commit`, `charge({ durable })`) wait only for the end of the
+   * current event-loop turn. @default 250
+   */
   flushIntervalMs?: number;
   /** Buffered rows that trigger a flush at once. @default 500 */
   flushMaxRows?: number;
@@ -130,7 +134,8 @@ class SqliteStores implements Stores {
       intervalMs: o.flushIntervalMs,
       maxRows: o.flushMaxRows,
       write: write.immediate,
-      committed: (entries) => this.billing.committed(entries),
+      committed: (entries) => this.billing.settled(entries),
+      dropped: (entries) => this.billing.settled(entries),
     });
     const isClosed = () => this.#closed;
     this.keys = guarded(new SqliteKeyStore(db), isClosed);

@@ -88,6 +88,10 @@ export class SqliteUsageStore implements UsageStore {
     this.#buffer.push({ usage: normalizeUsageRow(row, Date.now()) });
   }
 
+  async commit(row: UsageRow): Promise<void> {
+    return this.#buffer.commit({ usage: normalizeUsageRow(row, Date.now()) });
+  }
+
   async flush(): Promise<void> {
     this.#buffer.flush();
   }

@@ -30,6 +30,17 @@ export function billingContract(stores: () => Stores): void {
       expect(await s.billing.balance('acme', NOW)).toMatchObject({ balance_usd: 0.999992, spend_usd: 0.000008, free_tokens_used: 10_000_000, free_tokens_remaining: 0 });
     });
 
+    it('durable charges: resolved means the charge and its usage row are recorded, priced like write-behind ones', async () => {
+      await s.billing.credit('acme', 1, { now: NOW });
+      const [a, b] = await Promise.all([
+        s.billing.charge('acme', 10_000_000, 'standard', { now: NOW, durable: true }),
+        s.billing.charge('acme', 14, 'fast', { now: NOW, durable: true, usage: row({ request_id: 'paid', tokens: 14, created_at: NOW }) }),
+      ]);
+      expect([a.free_tokens, b.cost_micros]).toEqual([10_000_000, 8]);
+      expect(await s.billing.balance('acme', NOW)).toMatchObject({ balance_usd: 0.999992, spend_usd: 0.000008, free_tokens_remaining: 0 });
+      expect((await s.usage.logs({ account: 'acme' })).data).toMatchObject([{ request_id: 'paid', cost_usd: 0.000008 }]);
+    });
+
     it('uses free tokens first each month, then the price of the kind', async () => {
       const a = await s.billing.charge('default', 9_999_900, 'standard', { now: NOW });
       expect(a).toMatchObject({ free_tokens: 9_999_900, paid_tokens: 0, cost_micros: 0 });

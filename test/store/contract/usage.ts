@@ -142,6 +142,12 @@ export function usageContract(stores: () => Stores): void {
       await expectError(() => s.usage.record(row({ request_id: 'x', created_at: 'later' })), 'VALIDATION_ERROR', 'created_at');
       expect((await s.usage.logs()).data).toEqual([]);
     });
+
+    it('commit writes durably: resolved rows are logged, bad rows reject with VALIDATION_ERROR and write nothing', async () => {
+      await Promise.all([s.usage.commit(row({ request_id: 'c1', created_at: T0 })), s.usage.commit(row({ request_id: 'c2', created_at: T0 + 1 }))]);
+      await expectError(s.usage.commit(row({ request_id: 'c3', tokens: -1 })), 'VALIDATION_ERROR', 'tokens');
+      expect((await s.usage.logs()).data.map((e) => e.request_id)).toEqual(['c2', 'c1']);
+    });
   });
 
   describe('logs', () => {
