@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { newRequestId } from '../engine/accounting.js';
+import { newRequestId, statusOf } from '../engine/accounting.js';
 import type { Engine } from '../engine/engine.js';
-import { echo, isLabelwiseError, LabelwiseError } from '../errors.js';
+import { echo, isLabelwiseError, LabelwiseError, toErrorBody } from '../errors.js';
 import { clientAddress, identify, requireScope, unauthenticated } from './auth.js';
 import { clientClosed, readJsonBody } from './body.js';
 import { estimateTokens } from './estimate.js';
@@ -85,9 +85,7 @@ export function createHandler(engine: Engine, options?: HandlerOptions): Labelwi
     let caller: Caller | null = null;
     let recorded = false;
     let release: (() => void) | undefined;
-    let status = 500;
-    let errorCode: string | null = null;
-    let repeatRefusal = false;
+    let outcome: { status: number; body: unknown } | { error: unknown };
     // A client that hangs up stops its body read, document downloads and OCR.
     const abort = new AbortController();
     res.once('close', () => {
@@ -134,20 +132,23 @@ export function createHandler(engine: Engine, options?: HandlerOptions): Labelwi
         if (estimate) await limits.settleTokens(caller.subject, caller.tier, estimate, result.tokens ?? estimate);
         Object.assign(headers, limitHeaders(await limits.peek(caller.subject, caller.tier)));
       }
-      status = result.status;
-      sendJson(res, status, result.body, headers);
+      outcome = { status: result.status, body: result.body };
     } catch (err) {
       if (!isLabelwiseError(err)) process.emitWarning(`labelwise: internal error in ${requestId}: ${(err as Error)?.stack ?? err}`, { code: 'LABELWISE_INTERNAL' });
-      ({ status, code: errorCode } = sendError(res, err, headers));
-      repeatRefusal = limits.isRepeatRefusal(err);
-    } finally {
-      release?.();
-      // Only a verified key's requests are written row by row (anonymous public calls that
-      // reached the engine were recorded by it): they are attributable and rate limited.
-      if (!recorded && !caller?.keyId) unauthenticatedCounts.set(status, (unauthenticatedCounts.get(status) ?? 0) + 1);
-      else if (repeatRefusal) rateLimitedUnlogged++;
-      else if (!recorded && caller?.keyId) {
-        engine.recordRequest({
+      outcome = { error: err };
+    }
+    release?.();
+    // The row is written before the answer leaves (committed first in durable mode, like the
+    // engine's own calls), so an answered request is never missing from the log after a crash.
+    // Only a verified key's requests are written row by row (anonymous public calls that
+    // reached the engine were recorded by it): they are attributable and rate limited.
+    const failed = 'error' in outcome ? outcome.error : undefined;
+    const status = 'error' in outcome ? statusOf(outcome.error) : outcome.status;
+    if (!recorded && !caller?.keyId) unauthenticatedCounts.set(status, (unauthenticatedCounts.get(status) ?? 0) + 1);
+    else if (failed !== undefined && limits.isRepeatRefusal(failed)) rateLimitedUnlogged++;
+    else if (!recorded && caller?.keyId) {
+      try {
+        await engine.recordRequest({
           request_id: requestId,
           account: caller.account,
           key_id: caller.keyId,
@@ -156,9 +157,14 @@ export function createHandler(engine: Engine, options?: HandlerOptions): Labelwi
           status,
           latency_ms: Math.round(performance.now() - started),
           tokens: 0,
-          error_code: errorCode,
+          error_code: failed === undefined ? null : toErrorBody(failed).code,
         });
+      } catch (err) {
+        // An unrecorded management answer is not given: the caller sees why and may retry.
+        if (failed === undefined) outcome = { error: err };
       }
     }
+    if ('error' in outcome) sendError(res, outcome.error, headers);
+    else sendJson(res, outcome.status, outcome.body, headers);
   }
 }
