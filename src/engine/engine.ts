@@ -38,6 +38,7 @@ import { checkCallOptions } from './call-options.js';
 import { LabelConfigResolver, type ResolvedConfig } from './label-config.js';
 import { DocumentStep, joinText } from './documents-step.js';
 import { createEmbedder } from './model-loader.js';
+import { registerAccounting } from './ports.js';
 import { resolveOptions, type EngineOptions } from './options.js';
 import { canonicalKey, ResponseCache, type CacheMeta } from './response-cache.js';
 
@@ -326,7 +327,9 @@ export async function createEngine(options?: EngineOptions): Promise<Engine> {
   try {
     const embedder = await createEmbedder(resolved);
     const documents = new DocumentStep(resolved.documents);
-    return new Engine({ embedder, stores, documents, cache: new ResponseCache<SingleBody>(resolved.cache), calibration: resolved.calibration, enforceBilling: resolved.billing.enabled, recordUsage: resolved.recordUsage, durable: resolved.durability === 'durable' });
+    const engine = new Engine({ embedder, stores, documents, cache: new ResponseCache<SingleBody>(resolved.cache), calibration: resolved.calibration, enforceBilling: resolved.billing.enabled, recordUsage: resolved.recordUsage, durable: resolved.durability === 'durable' });
+    registerAccounting(engine, { recordRaw: (row) => engine.recordRequest(row) });
+    return engine;
   } catch (err) {
     await stores.close();
     throw err;

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { newRequestId, statusOf } from '../engine/accounting.js';
 import type { Engine } from '../engine/engine.js';
+import { accountingOf } from '../engine/ports.js';
 import { echo, isLabelwiseError, LabelwiseError, toErrorBody } from '../errors.js';
 import { clientAddress, identify, requireScope, unauthenticated } from './auth.js';
 import { clientClosed, readJsonBody } from './body.js';
@@ -148,7 +149,7 @@ export function createHandler(engine: Engine, options?: HandlerOptions): Labelwi
     else if (failed !== undefined && limits.isRepeatRefusal(failed)) rateLimitedUnlogged++;
     else if (!recorded && caller?.keyId) {
       try {
-        await engine.recordRequest({
+        await accountingOf(engine).recordRaw({
           request_id: requestId,
           account: caller.account,
           key_id: caller.keyId,
