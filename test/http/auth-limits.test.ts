@@ -172,7 +172,7 @@ describe('overload', () => {
     const res = answers.find((r) => r.status === 503);
     expect(res).toBeDefined();
     expectError(res!, 503, 'OVERLOADED');
-    expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(Number(res!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect((await call('POST', '/classify', { key, body: { text: 'still fine', labels: ['a', 'b'] } })).status).toBe(200);
   });
 });
