@@ -123,7 +123,7 @@ interface Sample {
 /**
  * MAP fit of a conditional logit (logit_j = Σ_f θ_f·x_fj) with prior θ ~ N(θ₀, 1/(κ·s_f²)),
  * s_f the feature's typical spread across labels, so κ reads as pseudo-samples whatever the
- * feature's scale. Concave: Newton steps with step halving; weights kept non-negative.
+ * feature's scale. Concave: Newton steps on the free weights with step halving; weights kept non-negative.
  */
 function fitLogit(samples: Sample[], prior: number[], kappa: number, free: boolean[]): number[] {
   const F = prior.length;
@@ -161,9 +161,18 @@ function fitLogit(samples: Sample[], prior: number[], kappa: number, free: boole
         }
       }
     }
-    let step: Float64Array;
+    // Active set: a weight at its bound of 0 whose gradient points below it stays there, so
+    // one blocked direction cannot stall the others (a plain projected step can).
+    const active = theta.map((t, f) => t > 0 || grad[f] > 0);
+    const idx = active.flatMap((a, f) => (a ? [f] : []));
+    if (idx.length === 0) break;
+    const m = idx.length;
+    const sub = new Float64Array(m * m);
+    idx.forEach((f, a) => idx.forEach((g, b) => (sub[a * m + b] = hess[f * F + g])));
+    const step = new Array<number>(F).fill(0);
     try {
-      step = choleskySolve(cholesky(hess, F), F, Float64Array.from(grad), 1);
+      const solved = choleskySolve(cholesky(sub, m), m, Float64Array.from(idx, (f) => grad[f]), 1);
+      idx.forEach((f, a) => (step[f] = solved[a]));
     } catch {
       break; // numerically flat: keep the last good θ
     }
