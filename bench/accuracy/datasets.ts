@@ -15,11 +15,29 @@ export interface Example {
 export interface Dataset {
   name: string;
   labels: string[];
-  test: Example[];
-  /** Where few-shot examples are drawn from (a train split, or the other half of test). */
-  pool: Example[];
+  /** Rows scored for the reported numbers, never used to choose anything. */
+  heldout: Example[];
+  /** The only rows any mechanism or constant is chosen on. */
+  public: Example[];
+  /** The train split less the held-out rows, where there is one (few-shot examples come from it). */
+  train?: Example[];
   descriptions: Record<string, string>;
   textType?: string;
+}
+
+/** Which rows a run scores: `heldout` for reported numbers, `public` for choosing constants. */
+export type Split = 'heldout' | 'public';
+
+/**
+ * The rows scored and the pool few-shot examples are drawn from. Held-out rows draw examples
+ * from the train split, or (AG News, SST-2: none) from the public half; public runs without a
+ * train split score one seeded half of the public rows and draw examples from the other half.
+ */
+export function splitOf(set: Dataset, split: Split): { test: Example[]; pool: Example[] } {
+  if (split === 'heldout') return { test: set.heldout, pool: set.train ?? set.public };
+  if (set.train) return { test: set.public, pool: set.train };
+  const mixed = shuffle(set.public, 3);
+  return { test: mixed.slice(mixed.length >> 1), pool: mixed.slice(0, mixed.length >> 1) };
 }
 
 const DESCRIPTIONS: Record<string, Record<string, string>> = {
@@ -85,24 +103,33 @@ export function loadDatasets(): Dataset[] | undefined {
     ['sst2', 'sst2_dev.jsonl', undefined],
     ['emotion', 'emotion_test.jsonl', 'emotion_train.jsonl'],
   ] as const) {
-    let test = readJsonl(testFile);
-    let pool: Example[];
-    if (trainFile) pool = readJsonl(trainFile);
-    else {
-      // No train split: examples come from one seeded half, accuracy is measured on the other.
+    // Held-out rows are rows no earlier run here ever scored (so nothing was tuned on them): the
+    // half of AG News / SST-2 that used to serve only as the example pool, and for Banking77 /
+    // Emotion as many train rows as the test file has (left out of the example pool). The rows
+    // earlier runs scored are the public rows.
+    const test = readJsonl(testFile);
+    let heldout: Example[];
+    let publicRows: Example[];
+    let train: Example[] | undefined;
+    if (trainFile) {
+      const mixed = shuffle(readJsonl(trainFile), 7);
+      heldout = mixed.slice(0, test.length);
+      train = mixed.slice(test.length);
+      publicRows = test;
+    } else {
       const mixed = shuffle(test, 7);
-      pool = mixed.slice(0, mixed.length >> 1);
-      test = mixed.slice(mixed.length >> 1);
+      heldout = mixed.slice(0, mixed.length >> 1);
+      publicRows = mixed.slice(mixed.length >> 1);
     }
-    sets.push({ name, labels: meta[name].labels, test, pool, descriptions: DESCRIPTIONS[name] ?? {}, textType: TEXT_TYPES[name] });
+    sets.push({ name, labels: meta[name].labels, heldout, public: publicRows, train, descriptions: DESCRIPTIONS[name] ?? {}, textType: TEXT_TYPES[name] });
   }
   return sets;
 }
 
 /** k examples per label from the pool, seeded. */
-export function sampleExamples(set: Dataset, k: number, seed = 13): Record<string, string[]> {
+export function sampleExamples(pool: Example[], k: number, seed = 13): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const ex of shuffle(set.pool, seed)) {
+  for (const ex of shuffle(pool, seed)) {
     const list = (out[ex.label] ??= []);
     if (list.length < k) list.push(ex.text);
   }

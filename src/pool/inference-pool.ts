@@ -5,7 +5,7 @@ import { LabelwiseError } from '../errors.js';
 import type { WorkerModelSpec } from '../model/types.js';
 import type { HeadParams, LabeledVector } from '../scoring/few-shot-head.js';
 import type { EmbedResult, EmbedTask, FitHeadTask } from './protocol.js';
-import { RunQueue, type Entry, type PendingRequest } from './run-queue.js';
+import { RunQueue, type Entry, type Feeder, type PendingRequest } from './run-queue.js';
 
 /** Tuning of the inference pool. All fields are optional in `EngineOptions.pool`. */
 export interface PoolOptions {
@@ -17,9 +17,16 @@ export interface PoolOptions {
   maxBatchSize: number;
   /** How long a `standard` request may wait for others to share its model run, in ms. @default 2 */
   maxWaitMs: number;
-  /** Most sequences waiting or running; beyond it calls fail at once with OVERLOADED. @default 20000 */
+  /**
+   * Most sequences waiting or running; beyond it calls fail at once with OVERLOADED. A call larger
+   * than a quarter of it (or 4,096) is admitted in slices, so no call is refused for its size alone.
+   * @default 20000
+   */
   maxQueue: number;
 }
+
+/** Largest slice of one call that waits in the queue at once (the run queue's sort window). */
+const MAX_SLICE = 4096;
 
 /** Few-shot head fits that may wait for their turn before new ones are refused. */
 const MAX_WAITING_FITS = 8;
@@ -44,6 +51,8 @@ export class InferencePool {
   readonly #spec: WorkerModelSpec;
   readonly #options: PoolOptions;
   readonly #queue = new RunQueue();
+  /** Calls with sequences not yet queued (admitted in slices). */
+  readonly #feeders = new Set<Feeder>();
   /** Pending wait-for-more timer: cancels it. */
   #timer: (() => void) | undefined;
   #inFlight = 0;
@@ -80,35 +89,61 @@ export class InferencePool {
     }
   }
 
-  /** Embeds token sequences (each within the model's limit); resolves with one vector per sequence. */
+  /**
+   * Embeds token sequences (each within the model's limit); resolves with one vector per sequence.
+   * A call of more than one slice (maxQueue / 4, at most 4,096 sequences) is admitted in slices:
+   * it needs room for its first slice only, and each next slice is queued as its earlier ones
+   * reach a worker. So every call can be answered however large, while a queue genuinely full of
+   * other callers' work still refuses at once with OVERLOADED.
+   */
   embed(sequences: number[][], priority: 'standard' | 'fast' = 'standard', signal?: AbortSignal): Promise<Float32Array[]> {
     if (sequences.length === 0 && !this.#closed) return Promise.resolve([]);
+    const slice = this.#sliceSize;
     try {
       signal?.throwIfAborted();
-      this.assertRoom(sequences.length);
+      this.assertRoom(Math.min(sequences.length, slice));
     } catch (err) {
       return Promise.reject(err);
     }
     return new Promise((resolve, reject) => {
       const request: PendingRequest = { results: new Array(sequences.length), remaining: sequences.length, failed: false, resolve, reject };
+      const feeder: Feeder = { request, sequences, next: 0, queued: 0, fast: priority === 'fast' };
       // An aborted call leaves the queue at once (runs already on a worker finish unseen).
       const onAbort = () => {
         this.#queue.remove(request);
+        this.#feeders.delete(feeder);
         fail(request, signal?.reason);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       const settle = <T>(fn: (v: T) => void) => (v: T) => {
         signal?.removeEventListener('abort', onAbort);
+        this.#feeders.delete(feeder);
         fn(v);
       };
       request.resolve = settle(resolve);
       request.reject = settle(reject);
-      this.#queue.add(
-        sequences.map((ids, index) => ({ request, index, ids })),
-        priority === 'fast',
-      );
+      this.#feed(feeder);
+      if (feeder.next < sequences.length) this.#feeders.add(feeder);
       this.#dispatch();
     });
+  }
+
+  /** Sequences a call may have waiting at once; larger calls are fed slice by slice. */
+  get #sliceSize(): number {
+    return Math.max(1, Math.min(MAX_SLICE, Math.floor(this.#options.maxQueue / 4)));
+  }
+
+  /** Tops a call's waiting sequences up to one slice (its own reservation, admitted earlier). */
+  #feed(feeder: Feeder): void {
+    const room = this.#sliceSize - feeder.queued;
+    if (room <= 0 || feeder.next >= feeder.sequences.length) return;
+    const end = Math.min(feeder.sequences.length, feeder.next + room);
+    const entries: Entry[] = [];
+    for (let index = feeder.next; index < end; index++) entries.push({ request: feeder.request, index, ids: feeder.sequences[index], feeder });
+    feeder.queued += entries.length;
+    feeder.next = end;
+    this.#queue.add(entries, feeder.fast);
+    if (feeder.next >= feeder.sequences.length) this.#feeders.delete(feeder);
   }
 
   /**
@@ -164,6 +199,8 @@ export class InferencePool {
     if (this.#closed) return;
     this.#closed = true;
     this.#cancelTimer();
+    for (const f of this.#feeders) fail(f.request, new LabelwiseError('OVERLOADED', 'the engine is shutting down'));
+    this.#feeders.clear();
     for (const e of this.#queue.drain()) fail(e.request, new LabelwiseError('OVERLOADED', 'the engine is shutting down'));
     await Promise.allSettled([...this.#running]);
     await this.#piscina.close();
@@ -207,6 +244,9 @@ export class InferencePool {
   #startNow(): void {
     this.#cancelTimer();
     const entries = this.#queue.take(this.#options.maxBatchSize);
+    // Sequences leaving the queue make room for the next slice of the calls they belong to.
+    for (const e of entries) if (e.feeder) e.feeder.queued--;
+    for (const f of [...this.#feeders]) if (f.queued <= this.#sliceSize / 2) this.#feed(f);
     this.#activeRuns++;
     const running = this.#run(entries).finally(() => {
       this.#activeRuns--;

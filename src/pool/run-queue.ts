@@ -3,6 +3,19 @@ export interface Entry {
   request: PendingRequest;
   index: number;
   ids: number[];
+  /** Set when the call is fed in slices: counts its waiting sequences. */
+  feeder?: Feeder;
+}
+
+/** A call admitted in slices: what is left to queue and how much of it waits now. */
+export interface Feeder {
+  request: PendingRequest;
+  sequences: number[][];
+  /** Index of the first sequence not yet queued. */
+  next: number;
+  /** Sequences of this call waiting in the queue (not yet on a worker). */
+  queued: number;
+  fast: boolean;
 }
 
 export interface PendingRequest {

@@ -35,21 +35,22 @@ export function choleskySolve(l: Float64Array, n: number, b: Float64Array, c: nu
   return x;
 }
 
-/** Diagonal of (L Lᵀ)⁻¹, via L⁻¹ (column by column). */
+/** Diagonal of (L Lᵀ)⁻¹ = L⁻ᵀ L⁻¹: entry j is the squared norm of column j of L⁻¹. */
 export function inverseDiagonal(l: Float64Array, n: number): Float64Array {
   const diag = new Float64Array(n);
   const col = new Float64Array(n);
   for (let j = 0; j < n; j++) {
-    // Solve L v = e_j; (L Lᵀ)⁻¹_ii = Σ_j (L⁻¹)_ji².
+    // Solve L v = e_j: v is column j of L⁻¹ (zero above row j).
     col.fill(0);
     col[j] = 1 / l[j * n + j];
-    diag[j] += col[j] * col[j];
+    let sum = col[j] * col[j];
     for (let i = j + 1; i < n; i++) {
       let s = 0;
       for (let k = j; k < i; k++) s -= l[i * n + k] * col[k];
       col[i] = s / l[i * n + i];
-      diag[i] += col[i] * col[i];
+      sum += col[i] * col[i];
     }
+    diag[j] = sum;
   }
   return diag;
 }

@@ -56,7 +56,8 @@ export class PrototypeBuilder {
       templates: labelTemplates(label, config.text_type),
       // Own properties only: a label may be called "constructor" or "__proto__".
       description: (Object.hasOwn(config.descriptions, label) ? config.descriptions[label] : '').trim() || undefined,
-      examples: Object.hasOwn(config.examples, label) ? config.examples[label] : [],
+      // A repeated example is one example: duplicates must not change the answer.
+      examples: Object.hasOwn(config.examples, label) ? [...new Set(config.examples[label])] : [],
     }));
     const wanted = new Set<string>();
     for (const p of plans) {

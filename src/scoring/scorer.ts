@@ -38,13 +38,12 @@ export function similarities(text: Float32Array, prototypes: LabelPrototypes): n
 export function classifyScores(text: Float32Array, prototypes: LabelPrototypes, cal: ScorerCalibration): LabelScore {
   const { labels, head } = prototypes;
   if (labels.length === 1) return { label: labels[0], confidence: round4(logistic(dot(text, prototypes.vectors[0]), cal)) };
-  // With examples, the few-shot head scores (its temperature fitted on the examples);
-  // without, cosine similarity to the label prototypes at the default temperature.
-  const scores = head ? head.scores(text) : similarities(text, prototypes);
-  const temperature = head ? head.temperature : cal.temperature;
-  const best = argmax(scores);
+  // With examples, the few-shot head's logits (fitted on the examples); without, cosine
+  // similarity to the label prototypes at the default temperature.
+  const logits = head ? head.logits(text) : similarities(text, prototypes).map((s) => s / cal.temperature);
+  const best = argmax(logits);
   let total = 0;
-  for (const s of scores) total += Math.exp((s - scores[best]) / temperature);
+  for (const z of logits) total += Math.exp(z - logits[best]);
   return { label: labels[best], confidence: round4(1 / total) };
 }
 

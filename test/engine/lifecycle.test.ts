@@ -33,13 +33,14 @@ describe('engine lifecycle', () => {
     await engine.close(); // idempotent
   });
 
-  it('fails fast with OVERLOADED when the queue is full', async () => {
-    // Room for the label prototypes (18 template sentences per label) but not for the batch.
+  it('fails fast with OVERLOADED when the queue is full of concurrent callers', async () => {
+    // Room for the label prototypes (18 template sentences per label) and a few callers, not eight.
     const engine = await createEngine({ pool: { workers: 1, maxQueue: 60 } });
     try {
       await engine.classify({ text: 'builds the label prototypes first', labels: ['a', 'b'] });
-      const texts = Array.from({ length: 80 }, (_, i) => `distinct text ${i}`);
-      const err = await engine.classifyBatch({ texts, labels: ['a', 'b'] }).catch((e: unknown) => e);
+      const call = (c: number) => engine.classifyBatch({ texts: Array.from({ length: 15 }, (_, i) => `caller ${c} text ${i}`), labels: ['a', 'b'] }).catch((e: unknown) => e);
+      const outcomes = await Promise.all(Array.from({ length: 8 }, (_, c) => call(c)));
+      const err = outcomes.find((o) => o instanceof LabelwiseError);
       expect(err).toBeInstanceOf(LabelwiseError);
       expect((err as LabelwiseError).code).toBe('OVERLOADED');
       expect((err as LabelwiseError).status).toBe(503);
