@@ -5,7 +5,7 @@ import { accountingOf } from '../engine/ports.js';
 import { echo, isLabelwiseError, LabelwiseError, toErrorBody } from '../errors.js';
 import { clientAddress, identify, requireScope, unauthenticated } from './auth.js';
 import { clientClosed, readJsonBody } from './body.js';
-import { estimateTokens } from './estimate.js';
+import { estimateTokens } from '../engine/token-estimate.js';
 import { openapiRoute } from './openapi.js';
 import { resolveHandlerOptions, type HandlerOptions } from './options.js';
 import { limitHeaders, RateLimits, type LimitState } from './rate-limits.js';
