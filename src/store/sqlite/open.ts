@@ -1,7 +1,7 @@
 /** `openStores`: every store over one SQLite file, sharing one write buffer (write-behind and group commit). */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { LabelwiseError, validationError } from '../../errors.js';
+import { invalidOption, storesClosed } from '../../errors.js';
 import { DEFAULT_PRICES, FREE_TOKENS_MONTHLY, parseUsdMicros } from '../pricing.js';
 import type { Prices, Stores } from '../types.js';
 import type { UsageRecord } from '../validate.js';
@@ -23,7 +23,7 @@ function guarded<T extends object>(target: T, isClosed: () => boolean): T {
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
         if (isClosed()) {
-          const err = new LabelwiseError('OVERLOADED', 'the stores are closed (shutting down)');
+          const err = storesClosed();
           // Keep the sync/async shape of the method: async store methods reject, sync ones throw.
           if (value.constructor.name === 'AsyncFunction') return Promise.reject(err);
           throw err;
@@ -78,14 +78,14 @@ function resolve(options: OpenStoresOptions): ResolvedOptions {
   for (const name of Object.keys(options)) {
     if (!KNOWN.has(name)) {
       const near = [...KNOWN].find((k) => k.toLowerCase() === name.toLowerCase() || k.startsWith(name.slice(0, 4)));
-      throw validationError(name, `unknown store option "${name}"${near ? `; did you mean "${near}"?` : ''}`);
+      throw invalidOption(name, `unknown store option "${name}"${near ? `; did you mean "${near}"?` : ''}`);
     }
   }
   const numbers: { -readonly [K in keyof typeof DEFAULTS]: number } = { ...DEFAULTS };
   for (const name of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
     const v = options[name] ?? DEFAULTS[name];
     if (!Number.isSafeInteger(v) || v < (name === 'freeTokensMonthly' ? 0 : 1)) {
-      throw validationError(name, `${name} must be a ${name === 'freeTokensMonthly' ? 'non-negative' : 'positive'} integer`);
+      throw invalidOption(name, `${name} must be a ${name === 'freeTokensMonthly' ? 'non-negative' : 'positive'} integer`);
     }
     numbers[name] = v;
   }
@@ -93,7 +93,7 @@ function resolve(options: OpenStoresOptions): ResolvedOptions {
   // USD per 1M tokens, exact to the micro-dollar like every other amount of money.
   for (const [kind, usd] of Object.entries(prices)) parseUsdMicros(usd, `prices.${kind}`);
   if (options.dataDir !== undefined && (typeof options.dataDir !== 'string' || options.dataDir === '')) {
-    throw validationError('dataDir', 'dataDir must be a directory path or ":memory:"');
+    throw invalidOption('dataDir', 'dataDir must be a directory path or ":memory:"');
   }
   return Object.freeze({ ...numbers, dataDir: options.dataDir, prices: Object.freeze(prices) });
 }
