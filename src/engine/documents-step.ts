@@ -1,5 +1,5 @@
 import { DocumentReader, type DocumentOptions, type LoadedDocuments } from '../documents/index.js';
-import { LabelwiseError } from '../errors.js';
+import { noReadableText, queueFull } from '../errors.js';
 import type { NormalizedRequest } from '../schema/index.js';
 
 /** Document reads (PDF parsing, OCR) in progress or waiting, before new ones are refused. */
@@ -35,7 +35,7 @@ export class DocumentStep {
     if (!loaded) return { text: text ?? '', visualTokens: 0 };
     // OCR runs one job at a time; past a short queue, refuse rather than make everyone wait.
     if (this.#reading >= MAX_CONCURRENT_READS) {
-      throw new LabelwiseError('OVERLOADED', 'too many documents are being read; retry shortly', { retry_after: 2 });
+      throw queueFull('documents', 2);
     }
     this.#reading++;
     let extracted;
@@ -45,7 +45,7 @@ export class DocumentStep {
       this.#reading--;
     }
     const joined = joinText(text ?? '', extracted.text);
-    if (!joined) throw new LabelwiseError('DOCUMENT_ERROR', 'no readable text in the text, image or file given');
+    if (!joined) throw noReadableText();
     return { text: joined, visualTokens: extracted.visualTokens };
   }
 

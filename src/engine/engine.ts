@@ -1,4 +1,4 @@
-import { isLabelwiseError, LabelwiseError } from '../errors.js';
+import { engineClosed, isLabelwiseError } from '../errors.js';
 import type { Embedder } from '../model/embedder.js';
 import {
   batchItemError,
@@ -306,7 +306,7 @@ export class Engine {
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new LabelwiseError('OVERLOADED', 'the engine is closed');
+    if (this.#closed) throw engineClosed();
   }
 }
 

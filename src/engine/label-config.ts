@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { LabelwiseError } from '../errors.js';
+import { classifierNotFound } from '../errors.js';
 import type { Embedder } from '../model/embedder.js';
 import { labelConfigChecks, type NormalizedRequest } from '../schema/index.js';
 import { configHash, type LabelConfigInput } from '../scoring/prototypes.js';
@@ -36,7 +36,7 @@ export class LabelConfigResolver {
     let base: LabelConfigInput & { threshold?: number; ref?: string };
     if (req.classifier) {
       const saved = await this.#resolveClassifier(req.classifier, account);
-      if (!saved) throw new LabelwiseError('CLASSIFIER_NOT_FOUND', `classifier ${req.classifier} not found`, { classifier: req.classifier });
+      if (!saved) throw classifierNotFound(req.classifier);
       // Request-level fields are merged over the saved ones; the request wins (spec §2).
       base = {
         ...saved,

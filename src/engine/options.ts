@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { LabelwiseError } from '../errors.js';
+import { invalidOption } from '../errors.js';
 import type { Embedder } from '../model/embedder.js';
 import { POOL_DEFAULTS, type PoolOptions } from '../pool/inference-pool.js';
 import { DEFAULT_CALIBRATION, type ScorerCalibration } from '../scoring/scorer.js';
@@ -114,17 +114,17 @@ export function resolveOptions(options: EngineOptions = {}): Readonly<ResolvedOp
   const pool = { ...POOL_DEFAULTS, ...options.pool };
   for (const [k, v] of Object.entries(pool)) {
     if (!Number.isInteger(v) || v < (k === 'maxWaitMs' ? 0 : 1)) {
-      throw new LabelwiseError('VALIDATION_ERROR', `option pool.${k} must be a ${k === 'maxWaitMs' ? 'non-negative' : 'positive'} integer`, { field: `pool.${k}` });
+      throw invalidOption(`pool.${k}`, `option pool.${k} must be a ${k === 'maxWaitMs' ? 'non-negative' : 'positive'} integer`);
     }
   }
   const billingOn = options.billing?.enabled ?? false;
   const durability = options.durability ?? (billingOn ? 'durable' : 'buffered');
   if (durability !== 'durable' && durability !== 'buffered') {
-    throw new LabelwiseError('VALIDATION_ERROR', 'option durability must be "durable" or "buffered"', { field: 'durability' });
+    throw invalidOption('durability', 'option durability must be "durable" or "buffered"');
   }
   // Charges are money: with billing on, an answer must never outrun its charge.
   if (billingOn && durability === 'buffered') {
-    throw new LabelwiseError('VALIDATION_ERROR', 'option durability "buffered" cannot be used with billing enabled: a crash would lose charges of answered calls', { field: 'durability' });
+    throw invalidOption('durability', 'option durability "buffered" cannot be used with billing enabled: a crash would lose charges of answered calls');
   }
   return Object.freeze({
     model: options.model ?? 'use-lite',
@@ -147,7 +147,7 @@ function rejectUnknown(given: Record<string, unknown>, known: readonly string[],
     if (known.includes(key)) continue;
     const near = known.find((k) => k.toLowerCase() === key.toLowerCase() || editDistance(k, key) <= 2);
     const hint = near ? `; did you mean "${prefix}${near}"?` : `; known options: ${known.map((k) => prefix + k).join(', ')}`;
-    throw new LabelwiseError('VALIDATION_ERROR', `unknown option "${prefix}${key}"${hint}`, { field: prefix + key });
+    throw invalidOption(prefix + key, `unknown option "${prefix}${key}"${hint}`);
   }
 }
 

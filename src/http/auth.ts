@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import ipaddr from 'ipaddr.js';
 import type { Engine } from '../engine/engine.js';
-import { LabelwiseError } from '../errors.js';
+import { apiKeyInvalid, apiKeyMalformed, apiKeyMissing, scopeMissing, type LabelwiseError } from '../errors.js';
 import type { ResolvedHandlerOptions } from './options.js';
 import type { Caller, Route } from './router.js';
 
@@ -22,15 +22,15 @@ export async function identify(engine: Engine, req: IncomingMessage, route: Rout
 /** The 401 for a route that needs a key the request did not (validly) present. */
 export function unauthenticated(req: IncomingMessage): LabelwiseError {
   const header = req.headers.authorization;
-  if (!header) return new LabelwiseError('INVALID_API_KEY', 'an API key is required (Authorization: Bearer <key>)');
-  if (!bearer(req)) return new LabelwiseError('INVALID_API_KEY', 'Authorization must be "Bearer <key>"');
-  return new LabelwiseError('INVALID_API_KEY', 'the API key is unknown, revoked or expired');
+  if (!header) return apiKeyMissing();
+  if (!bearer(req)) return apiKeyMalformed();
+  return apiKeyInvalid();
 }
 
 /** 403 PERMISSION_DENIED unless the caller's key has the route's scope. */
 export function requireScope(caller: Caller | null, route: Route): void {
   if (caller && route.scope && !caller.scopes.includes(route.scope)) {
-    throw new LabelwiseError('PERMISSION_DENIED', `this key lacks the "${route.scope}" scope`, { scope: route.scope });
+    throw scopeMissing(route.scope);
   }
 }
 

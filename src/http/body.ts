@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { LabelwiseError } from '../errors.js';
+import { bodyEmpty, bodyNotJson, bodyNotUtf8, bodyStalled, bodyTooLarge, clientClosed, unsupportedMediaType, type LabelwiseError } from '../errors.js';
 
 export interface BodyLimits {
   /** Largest accepted body in bytes. */
@@ -23,30 +23,30 @@ export async function readJsonBody(req: IncomingMessage, limits: BodyLimits, opt
   if (req.readableEnded && parsed !== undefined) return { value: parsed, bytes: Number(req.headers['content-length'] ?? 0) };
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   const declared = Number(req.headers['content-length'] ?? NaN);
-  if (declared > limits.maxBytes) throw tooLarge(limits.maxBytes);
+  if (declared > limits.maxBytes) throw bodyTooLarge(limits.maxBytes);
   if (type !== 'application/json' && !type.endsWith('+json')) {
     // An empty body with no content type is treated as missing JSON, not a media-type error.
     if (type !== '' || declared > 0 || req.headers['transfer-encoding']) {
-      throw new LabelwiseError('UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json', { content_type: type || null });
+      throw unsupportedMediaType(type || null);
     }
   }
   const raw = await collect(req, limits, signal);
   if (raw.length === 0) {
     if (optional) return { value: undefined, bytes: 0 };
-    throw new LabelwiseError('INVALID_JSON', 'request body is empty; send a JSON object');
+    throw bodyEmpty();
   }
   let text: string;
   try {
     text = utf8.decode(raw);
   } catch {
-    throw new LabelwiseError('INVALID_JSON', 'request body is not valid UTF-8');
+    throw bodyNotUtf8();
   }
   try {
     return { value: JSON.parse(text), bytes: raw.length };
   } catch (err) {
     // RangeError covers pathological nesting that exhausts the parser's stack.
     const detail = err instanceof SyntaxError ? err.message : 'JSON is nested too deeply';
-    throw new LabelwiseError('INVALID_JSON', `request body is not valid JSON: ${detail}`);
+    throw bodyNotJson(detail);
   }
 }
 
@@ -70,24 +70,15 @@ function collect(req: IncomingMessage, limits: BodyLimits, signal?: AbortSignal)
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limits.maxBytes) return finish(tooLarge(limits.maxBytes));
+      if (size > limits.maxBytes) return finish(bodyTooLarge(limits.maxBytes));
       chunks.push(chunk);
     };
     const onEnd = () => finish(null, Buffer.concat(chunks, size));
     // A reset or aborted upload is the client hanging up, not a malformed body.
     const onError = () => finish(clientClosed());
     const onAborted = () => finish(clientClosed());
-    const timer = setTimeout(() => finish(new LabelwiseError('INVALID_JSON', `request body not received within ${limits.timeoutMs} ms`)), limits.timeoutMs);
+    const timer = setTimeout(() => finish(bodyStalled(limits.timeoutMs)), limits.timeoutMs);
     req.on('data', onData).on('end', onEnd).on('error', onError).on('aborted', onAborted);
     signal?.addEventListener('abort', onAborted);
   });
-}
-
-/** The client went away before its answer (logged as 499, never sent: nobody is listening). */
-export function clientClosed(): LabelwiseError {
-  return new LabelwiseError('CLIENT_CLOSED_REQUEST', 'the client closed the connection before the answer was sent');
-}
-
-function tooLarge(maxBytes: number): LabelwiseError {
-  return new LabelwiseError('PAYLOAD_TOO_LARGE', `request body is larger than ${maxBytes} bytes`, { limit_bytes: maxBytes });
 }

@@ -2,9 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { newRequestId, statusOf } from '../engine/accounting.js';
 import type { Engine } from '../engine/engine.js';
 import { accountingOf } from '../engine/ports.js';
-import { echo, isLabelwiseError, LabelwiseError, toErrorBody } from '../errors.js';
+import { clientClosed, isLabelwiseError, methodNotAllowed, routeNotFound, toErrorBody, validationError } from '../errors.js';
 import { clientAddress, identify, requireScope, unauthenticated } from './auth.js';
-import { clientClosed, readJsonBody } from './body.js';
+import { readJsonBody } from './body.js';
 import { estimateTokens } from '../engine/token-estimate.js';
 import { openapiRoute } from './openapi.js';
 import { resolveHandlerOptions, type HandlerOptions } from './options.js';
@@ -106,10 +106,10 @@ export function createHandler(engine: Engine, options?: HandlerOptions): Labelwi
         });
         Object.assign(headers, limitHeaders(state));
       }
-      if (!match) throw new LabelwiseError('NOT_FOUND', `no route ${echo(method)} ${echo(fullPath)}`);
+      if (!match) throw routeNotFound(method, fullPath);
       if ('allow' in match) {
         headers.Allow = match.allow.join(', ');
-        throw new LabelwiseError('METHOD_NOT_ALLOWED', `${echo(method)} is not allowed here; use ${match.allow.join(' or ')}`);
+        throw methodNotAllowed(method, match.allow);
       }
       const { route: matched, params } = match;
       if (!caller && matched.scope !== null) throw unauthenticated(req);
@@ -117,7 +117,7 @@ export function createHandler(engine: Engine, options?: HandlerOptions): Labelwi
       if (caller) release = limits.enter(caller.subject, caller.tier);
       const { value: body } = method === 'POST' ? await readJsonBody(req, opts.limits, matched.bodyOptional, abort.signal) : { value: undefined };
       if (method === 'POST' && body !== undefined && (body === null || typeof body !== 'object' || Array.isArray(body))) {
-        throw new LabelwiseError('VALIDATION_ERROR', 'request body must be a JSON object', { field: 'body' });
+        throw validationError('body', 'request body must be a JSON object');
       }
       // Validation first: an invalid request is a 422 whatever its size; then the tokens it
       // needs are reserved (413 when they can never fit the window, 429 when not this minute).

@@ -1,4 +1,4 @@
-import { LabelwiseError } from '../errors.js';
+import { invalidOption } from '../errors.js';
 import type { BodyLimits } from './body.js';
 import type { LimiterFactory } from './rate-limits.js';
 
@@ -60,7 +60,7 @@ export const TIER_DEFAULTS: Readonly<Record<TierName, TierLimits>> = Object.free
  */
 function positiveInteger(value: unknown, field: string): number {
   if (!Number.isSafeInteger(value) || (value as number) < 1) {
-    throw new LabelwiseError('VALIDATION_ERROR', `option ${field} must be a positive integer (got ${String(value)})`, { field });
+    throw invalidOption(field, `option ${field} must be a positive integer (got ${String(value)})`);
   }
   return value as number;
 }
@@ -69,7 +69,7 @@ export function resolveHandlerOptions(options: HandlerOptions = {}): ResolvedHan
   const basePath = `/${(options.basePath ?? '/v1').replace(/^\/+|\/+$/g, '')}`;
   const tiers = {} as Record<TierName, TierLimits>;
   for (const name of Object.keys(options.tiers ?? {})) {
-    if (!(name in TIER_DEFAULTS)) throw new LabelwiseError('VALIDATION_ERROR', `unknown tier "${name}" in option tiers; known: public, developer, production`, { field: `tiers.${name}` });
+    if (!(name in TIER_DEFAULTS)) throw invalidOption(`tiers.${name}`, `unknown tier "${name}" in option tiers; known: public, developer, production`);
   }
   for (const name of Object.keys(TIER_DEFAULTS) as TierName[]) {
     const merged = { ...TIER_DEFAULTS[name], ...options.tiers?.[name] };

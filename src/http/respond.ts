@@ -28,7 +28,7 @@ export function sendError(res: ServerResponse, err: unknown, headers: Record<str
   }
   // Close when part of the body was left unread (a 413 before reading, a stalled upload, a
   // hang-up), so it is never parsed as the next request; a 413 after reading keeps the socket.
-  if ((status === 413 && !res.req?.complete) || status === 499 || (status === 400 && /not received within/.test(body.message))) extra.Connection = 'close';
+  if ((status === 413 && !res.req?.complete) || status === 499 || body.details?.reason === 'body_stalled') extra.Connection = 'close';
   sendJson(res, status, body, extra);
   return { status, code: body.code };
 }

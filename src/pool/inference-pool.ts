@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { LabelwiseError } from '../errors.js';
+import { engineClosed, queueFull } from '../errors.js';
 import type { WorkerModelSpec } from '../model/types.js';
 import type { HeadParams, LabeledVector } from '../scoring/few-shot-head.js';
 import type { EmbedResult, EmbedTask, FitHeadTask } from './protocol.js';
@@ -83,9 +83,9 @@ export class InferencePool {
 
   /** Fails at once with OVERLOADED when `count` more sequences would overflow the queue. */
   assertRoom(count: number): void {
-    if (this.#closed) throw new LabelwiseError('OVERLOADED', 'the engine is shutting down');
+    if (this.#closed) throw engineClosed();
     if (this.load + count > this.#options.maxQueue) {
-      throw new LabelwiseError('OVERLOADED', 'the inference queue is full; retry shortly', { retry_after: 1 });
+      throw queueFull('inference', 1);
     }
   }
 
@@ -152,9 +152,9 @@ export class InferencePool {
    * MAX_WAITING_FITS may wait: a caller sending new label configs cannot starve everyone else.
    */
   async fitHead(names: Float32Array[], examples: LabeledVector[]): Promise<HeadParams> {
-    if (this.#closed) throw new LabelwiseError('OVERLOADED', 'the engine is shutting down');
+    if (this.#closed) throw engineClosed();
     if (this.#waitingFits >= MAX_WAITING_FITS) {
-      throw new LabelwiseError('OVERLOADED', 'too many new few-shot label sets at once; retry shortly', { retry_after: 1 });
+      throw queueFull('few_shot', 1);
     }
     this.#waitingFits++;
     const turn = this.#fitChain;
@@ -170,7 +170,7 @@ export class InferencePool {
   }
 
   async #fitNow(names: Float32Array[], examples: LabeledVector[]): Promise<HeadParams> {
-    if (this.#closed) throw new LabelwiseError('OVERLOADED', 'the engine is shutting down');
+    if (this.#closed) throw engineClosed();
     const dim = names[0].length;
     const flat = (vectors: Float32Array[]) => {
       const out = new Float32Array(vectors.length * dim);
@@ -199,9 +199,9 @@ export class InferencePool {
     if (this.#closed) return;
     this.#closed = true;
     this.#cancelTimer();
-    for (const f of this.#feeders) fail(f.request, new LabelwiseError('OVERLOADED', 'the engine is shutting down'));
+    for (const f of this.#feeders) fail(f.request, engineClosed());
     this.#feeders.clear();
-    for (const e of this.#queue.drain()) fail(e.request, new LabelwiseError('OVERLOADED', 'the engine is shutting down'));
+    for (const e of this.#queue.drain()) fail(e.request, engineClosed());
     await Promise.allSettled([...this.#running]);
     await this.#piscina.close();
   }

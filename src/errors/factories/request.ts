@@ -47,7 +47,7 @@ export function routeNotFound(method: string, path: string): LabelwiseError {
 
 /** 405: known path, wrong method (the caller sets `Allow`). */
 export function methodNotAllowed(method: string, allow: readonly string[]): LabelwiseError {
-  return make('method_not_allowed', `${echo(method)} is not allowed here; use ${allow.join(' or ')}`, { allow: [...allow] });
+  return make('method_not_allowed', `${echo(method)} is not allowed here; use ${allow.join(' or ')}`);
 }
 
 /** 401: no `Authorization` header. */
