@@ -1,7 +1,7 @@
 /**
  * Options of the document reader (spec §8) and their defaults.
  */
-import { LabelwiseError } from '../errors.js';
+import { invalidOption } from '../errors.js';
 
 export interface DocumentOptions {
   /** Max bytes of one decoded image or file (base64 or downloaded). @default 20 MB */
@@ -46,21 +46,21 @@ const POSITIVE_INTEGERS = ['maxBytes', 'maxTotalBytes', 'maxPages', 'maxImages',
 export function resolveDocumentOptions(options: Partial<DocumentOptions> = {}): Readonly<DocumentOptions> {
   for (const key of Object.keys(options)) {
     if (!(key in DOCUMENT_DEFAULTS)) {
-      throw new LabelwiseError('VALIDATION_ERROR', `unknown document option "${key}"; known: ${Object.keys(DOCUMENT_DEFAULTS).join(', ')}`, { field: key });
+      throw invalidOption(key, `unknown document option "${key}"; known: ${Object.keys(DOCUMENT_DEFAULTS).join(', ')}`);
     }
   }
   const merged = { ...DOCUMENT_DEFAULTS, ...options };
   for (const key of POSITIVE_INTEGERS) {
     const v = merged[key];
     if (!Number.isSafeInteger(v) || v < 1) {
-      throw new LabelwiseError('VALIDATION_ERROR', `document option ${key} must be a positive integer`, { field: key });
+      throw invalidOption(key, `document option ${key} must be a positive integer`);
     }
   }
   if (typeof merged.ocr !== 'boolean') {
-    throw new LabelwiseError('VALIDATION_ERROR', 'document option ocr must be a boolean', { field: 'ocr' });
+    throw invalidOption('ocr', 'document option ocr must be a boolean');
   }
   if (!Array.isArray(merged.allowHosts) || merged.allowHosts.some((h) => typeof h !== 'string' || h.trim() === '')) {
-    throw new LabelwiseError('VALIDATION_ERROR', 'document option allowHosts must be an array of host names', { field: 'allowHosts' });
+    throw invalidOption('allowHosts', 'document option allowHosts must be an array of host names');
   }
   return Object.freeze({ ...merged, allowHosts: Object.freeze(merged.allowHosts.map(normalizeHost)) as string[] });
 }

@@ -21,7 +21,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist';
-import { LabelwiseError } from '../errors.js';
+import { documentEncrypted, documentUnreadable, isLabelwiseError, pageTimeout, tooManyPages } from '../errors.js';
 import { MAX_SOURCE_PIXELS } from './image.js';
 import type { Recognize } from './ocr.js';
 import { visualTokens } from './visual-tokens.js';
@@ -74,12 +74,12 @@ export async function extractPdf(bytes: Buffer, maxPages: number, ocr: Recognize
   } catch (err) {
     await task.destroy().catch(() => {});
     const name = (err as Error)?.name;
-    if (name === 'PasswordException') throw docError('file is a password-protected (encrypted) PDF', err);
-    if (name === 'InvalidPDFException') throw docError('file is a corrupt PDF (invalid structure)', err);
-    throw docError('file is a PDF that cannot be read', err);
+    if (name === 'PasswordException') throw documentEncrypted('file', 'file is a password-protected (encrypted) PDF', err);
+    if (name === 'InvalidPDFException') throw documentUnreadable('file', 'file is a corrupt PDF (invalid structure)', err);
+    throw documentUnreadable('file', 'file is a PDF that cannot be read', err);
   }
   try {
-    if (doc.numPages > maxPages) throw docError(`file has ${doc.numPages} pages; at most ${maxPages} are allowed`);
+    if (doc.numPages > maxPages) throw tooManyPages('file', doc.numPages, maxPages);
     const texts: string[] = [];
     let tokens = 0;
     for (let n = 1; n <= doc.numPages; n++) {
@@ -106,7 +106,7 @@ async function readPage(doc: PDFDocumentProxy, n: number, ocr: Recognize | null,
       .replace(/[ \t]+\n/g, '\n')
       .trim();
   } catch (err) {
-    throw docError(`page ${n} of the PDF cannot be read`, err);
+    throw documentUnreadable('file', `page ${n} of the PDF cannot be read`, err);
   }
   try {
     const base = page.getViewport({ scale: 1 });
@@ -141,13 +141,13 @@ async function renderPage(
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         task.cancel();
-        reject(docError(`page ${n} of the PDF took longer than ${PAGE_RENDER_TIMEOUT_MS / 1000} s to render`));
+        reject(pageTimeout('file', n, PAGE_RENDER_TIMEOUT_MS / 1000));
       }, PAGE_RENDER_TIMEOUT_MS);
     });
     try {
       await Promise.race([task.promise, timeout]);
     } catch (err) {
-      throw err instanceof LabelwiseError ? err : docError(`page ${n} of the PDF cannot be rendered`, err);
+      throw isLabelwiseError(err) ? err : documentUnreadable('file', `page ${n} of the PDF cannot be rendered`, err);
     } finally {
       clearTimeout(timer);
     }
@@ -160,8 +160,4 @@ async function renderPage(
 interface CanvasFactory {
   create(w: number, h: number): { canvas: { encode(format: 'png'): Promise<Buffer> }; context: unknown };
   destroy(entry: unknown): void;
-}
-
-function docError(message: string, cause?: unknown): LabelwiseError {
-  return new LabelwiseError('DOCUMENT_ERROR', message, { field: 'file' }, cause === undefined ? undefined : { cause });
 }

@@ -100,7 +100,7 @@ export function ocrStopped(): LabelwiseError {
  * `err` with `details.field` added and the field named in its message, when it has no field
  * yet (OCR errors do not know which input they read). Code and reason stay.
  */
-export function withField(err: LabelwiseError, field: string): LabelwiseError {
+export function inField(err: LabelwiseError, field: string): LabelwiseError {
   if (err.details?.field !== undefined) return err;
   return new LabelwiseError(err.code, `${field}: ${err.message}`, { ...err.details, field }, { cause: err });
 }
