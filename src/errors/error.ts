@@ -18,14 +18,17 @@ export function echo(value: unknown): string {
 
 /**
  * The error labelwise throws: a {@link ErrorCode} with its HTTP `status`, a message and
- * optional structured `details` (e.g. `{ field: 'labels' }` for `VALIDATION_ERROR`).
+ * structured `details` (e.g. `{ field: 'labels', reason: 'invalid_field' }`). Inside labelwise
+ * every error comes from a factory (src/errors/factories), which sets `details.reason`; decide
+ * by that, not by the message.
  *
  * @example
  * ```ts
- * const e = new LabelwiseError('CLASSIFIER_NOT_FOUND', 'classifier "support@v3" not found', {
- *   classifier: 'support@v3',
- * });
- * e.status; // 404
+ * try {
+ *   await engine.classify({ text: 'hi', classifier: 'support@v3' });
+ * } catch (e) {
+ *   if (isLabelwiseError(e) && e.details?.reason === 'classifier_not_found') e.status; // 404
+ * }
  * ```
  */
 export class LabelwiseError extends Error {
@@ -34,7 +37,7 @@ export class LabelwiseError extends Error {
   readonly status: number;
   /** Stable, machine-readable code. */
   readonly code: ErrorCode | LogOnlyErrorCode;
-  /** Structured context, e.g. `{ field }` for validation errors; safe to send to clients. */
+  /** Structured context, e.g. `{ field, reason }` for validation errors; safe to send to clients. */
   // `declare` so an error without details has no own `details: undefined` property.
   declare readonly details?: Record<string, unknown>;
 

@@ -92,10 +92,10 @@ describe('requests without a valid key', () => {
   });
 
   it('limits that could never be met are refused when the handler is made', () => {
-    expect(() => createHandler(engine, { tiers: { developer: { concurrent: 0 } } })).toThrow(expect.objectContaining({ code: 'VALIDATION_ERROR', details: { field: 'tiers.developer.concurrent' } }));
+    expect(() => createHandler(engine, { tiers: { developer: { concurrent: 0 } } })).toThrow(expect.objectContaining({ code: 'VALIDATION_ERROR', details: { field: 'tiers.developer.concurrent', reason: 'invalid_option' } }));
     expect(() => createHandler(engine, { tiers: { developer: { requestsPerMinute: 0.5 } } })).toThrow(/tiers\.developer\.requestsPerMinute must be a positive integer/);
-    expect(() => createHandler(engine, { tiers: { gold: {} } as never })).toThrow(expect.objectContaining({ details: { field: 'tiers.gold' } }));
-    expect(() => createHandler(engine, { unauthenticatedPerMinute: -1 })).toThrow(expect.objectContaining({ details: { field: 'unauthenticatedPerMinute' } }));
+    expect(() => createHandler(engine, { tiers: { gold: {} } as never })).toThrow(expect.objectContaining({ details: { field: 'tiers.gold', reason: 'invalid_option' } }));
+    expect(() => createHandler(engine, { unauthenticatedPerMinute: -1 })).toThrow(expect.objectContaining({ details: { field: 'unauthenticatedPerMinute', reason: 'invalid_option' } }));
   });
 });
 
