@@ -15,6 +15,8 @@ function shared(): { cells: Int32Array; log: Int32Array } {
   return { cells: new Int32Array(new SharedArrayBuffer(8)), log: new Int32Array(new SharedArrayBuffer(4 * 64)) };
 }
 const entries = (log: Int32Array) => Array.from(log.subarray(1, 1 + Atomics.load(log, 0)));
+/** Resolves once `hold` runs (Atomics.waitAsync: ES2024, in Node 20 but not in this project's lib). */
+const started = (cells: Int32Array) => (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { value: Promise<string> | string } }).waitAsync(cells, 0, 0).value;
 const release = (cells: Int32Array) => {
   Atomics.store(cells, 1, 1);
   Atomics.notify(cells, 1);
@@ -40,7 +42,7 @@ describe('InferencePool.runTask', () => {
     const p = twoWorkers();
     const { cells, log } = shared();
     const first = p.runTask<number>(task('hold'), { cells, log, id: 1 });
-    await Atomics.waitAsync(cells, 0, 0).value;
+    await started(cells);
     const queued = [2, 3, 4, 5, 6, 7, 8].map((id) => p.runTask<number>(task('record'), { log, id }));
     const refused = await p.runTask(task('record'), { log, id: 9 }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(LabelwiseError);
@@ -63,7 +65,7 @@ describe('InferencePool.runTask', () => {
     const p = twoWorkers();
     const { cells, log } = shared();
     const running = p.runTask<number>(task('hold'), { cells, log, id: 1 });
-    await Atomics.waitAsync(cells, 0, 0).value;
+    await started(cells);
     const waiting = p.runTask(task('record'), { log, id: 2 }).catch((e: unknown) => e);
     const closed = p.close();
     await expect(p.runTask(task('record'), { log, id: 3 })).rejects.toMatchObject({ code: 'OVERLOADED' });
