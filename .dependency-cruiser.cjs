@@ -37,7 +37,10 @@ module.exports = {
     forbid('scoring-below-engine', 'Scoring is pure math over vectors and label text.', '^src/scoring/', folders('pool', 'engine', 'http', 'store', 'cli', 'documents', 'client', 'index')),
     forbid('engine-below-hosts', 'The engine is host-neutral: no HTTP adapter, no CLI.', '^src/engine/', folders('http', 'cli', 'client', 'index')),
     forbid('http-below-cli', 'The HTTP adapter is a library export; the CLI uses it, not the other way.', '^src/http/', folders('cli', 'client')),
-    forbid('client-is-standalone', 'The HTTP client ships without the engine.', '^src/client/', folders('engine', 'model', 'pool', 'scoring', 'store', 'documents', 'http', 'cli')),
+    {
+      ...forbid('client-is-standalone', 'The HTTP client ships without the engine (it may share its types).', '^src/client/', folders('engine', 'model', 'pool', 'scoring', 'store', 'documents', 'http', 'cli')),
+      to: { path: folders('engine', 'model', 'pool', 'scoring', 'store', 'documents', 'http', 'cli'), dependencyTypesNot: ['type-only'] },
+    },
     forbid('nothing-imports-cli', 'The CLI is the top of the graph.', '^src/(?!cli/)', '^src/cli/'),
     forbid(
       'side-layers-stay-low',

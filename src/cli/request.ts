@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { LabelwiseError } from '../errors.js';
 import type { Engine, EngineOptions } from '../index.js';
 import { createEngine } from '../index.js';
-import type { CliValues } from './classify.js';
+import type { CliValues } from './classify-options.js';
 import { noteModelConversion } from './model-note.js';
 
 /** The label-config part of a request, built from CLI flags. */
