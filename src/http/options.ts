@@ -45,7 +45,7 @@ export const TIER_DEFAULTS: Readonly<Record<TierName, TierLimits>> = Object.free
 });
 
 export function resolveHandlerOptions(options: HandlerOptions = {}): ResolvedHandlerOptions {
-  const basePath = `/${(options.basePath ?? '/v1').replace(/^\/+|\/+$/g, '')}`;
+  const basePath = `/${(options.basePath ?? '/v1').replace(/^\/+|(?<!\/)\/+$/g, '')}`;
   const tiers = {} as Record<TierName, TierLimits>;
   for (const name of Object.keys(TIER_DEFAULTS) as TierName[]) tiers[name] = { ...TIER_DEFAULTS[name], ...options.tiers?.[name] };
   return {
