@@ -5,10 +5,13 @@
  * (a 1 KB DOCX of 200,000 spaces took 18 s). Blanks are trimmed by a scan instead.
  */
 
-/** `\r\n` and `\r` → `\n`, blanks (space, tab) before each line end dropped, runs of 3+ newlines → 2, trimmed. */
+/**
+ * `\r\n` and `\r` → `\n`; in each line, runs of 2+ blanks (space, tab) → one space and
+ * trailing blanks dropped; runs of 3+ newlines → 2; trimmed.
+ */
 export function normalizeText(text: string): string {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
-  for (let i = 0; i < lines.length; i++) lines[i] = trimEndBlanks(lines[i]);
+  for (let i = 0; i < lines.length; i++) lines[i] = trimEndBlanks(lines[i].replace(/[ \t]{2,}/g, ' '));
   return lines.join('\n').replace(/\n{3,}/g, '\n\n').trim();
 }
 

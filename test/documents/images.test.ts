@@ -137,10 +137,12 @@ describe('OCR limits and lifecycle', () => {
     try {
       await own.read({ image: [b64(textImage(['warm up']))] });
       process.off('worker', grab);
-      expect(threads).toHaveLength(1);
-      const exited = new Promise((r) => threads[0].once('exit', r));
+      // The document pool's thread (it decodes the image) starts first, then tesseract's.
+      expect(threads).toHaveLength(2);
+      const ocrThread = threads[1];
+      const exited = new Promise((r) => ocrThread.once('exit', r));
       // An unknown action throws inside tesseract's message handler: an uncaught error in the thread.
-      threads[0].postMessage({ workerId: 'x', jobId: 'y', action: 'no-such-action', payload: {} });
+      ocrThread.postMessage({ workerId: 'x', jobId: 'y', action: 'no-such-action', payload: {} });
       await exited;
       expect((await own.read({ image: [b64(textImage(['after the crash']))] })).text).toBe('after the crash');
     } finally {
