@@ -5,6 +5,7 @@
 import type { Worker } from 'node:worker_threads';
 import { createCanvas } from '@napi-rs/canvas';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DOCUMENT_WORKER_HEAP_MB } from '../../src/documents/pool.js';
 import { DocumentReader, visualTokens } from '../../src/documents/index.js';
 import { LabelwiseError } from '../../src/errors.js';
 import { textImage, tinyGif, type ImageFormat } from '../support/documents-files.js';
@@ -137,9 +138,10 @@ describe('OCR limits and lifecycle', () => {
     try {
       await own.read({ image: [b64(textImage(['warm up']))] });
       process.off('worker', grab);
-      // The document pool's thread (it decodes the image) starts first, then tesseract's.
-      expect(threads).toHaveLength(2);
-      const ocrThread = threads[1];
+      // Tesseract's thread, not the document pool's (which runs with a heap limit of its own).
+      const ocrThreads = threads.filter((w) => w.resourceLimits?.maxOldGenerationSizeMb !== DOCUMENT_WORKER_HEAP_MB);
+      expect(ocrThreads).toHaveLength(1);
+      const ocrThread = ocrThreads[0];
       const exited = new Promise((r) => ocrThread.once('exit', r));
       // An unknown action throws inside tesseract's message handler: an uncaught error in the thread.
       ocrThread.postMessage({ workerId: 'x', jobId: 'y', action: 'no-such-action', payload: {} });
