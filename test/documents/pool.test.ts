@@ -70,6 +70,20 @@ describe('budget', () => {
   });
 });
 
+describe('abort', () => {
+  it("a caller's abort ends the read on its worker with the caller's reason; the pool goes on", async () => {
+    const r = reader({ workers: 1, budgetMs: 60_000, ocr: false });
+    const reason = new Error('client disconnected');
+    const controller = new AbortController();
+    const running = r.read({ file: busyDocx }, controller.signal).catch((e: unknown) => e);
+    setTimeout(() => controller.abort(reason), 300);
+    const started = performance.now();
+    expect(await running).toBe(reason);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect((await r.read({ file: b64(buildDocx(['after the abort'])) })).text).toBe('after the abort');
+  });
+});
+
 describe('bounds', () => {
   it('past workers + maxQueue reads at once: OVERLOADED (retryable); a lone read always fits', async () => {
     const r = reader({ workers: 1, maxQueue: 1, budgetMs: 60_000, ocr: false });
