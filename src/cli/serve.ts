@@ -1,7 +1,5 @@
 import { createServer } from 'node:http';
 import { resolve } from 'node:path';
-import { createEngine } from '../engine/engine.js';
-import { createHandler } from '../http/index.js';
 import { parseCommand } from './args.js';
 import { noteModelConversion } from './model-note.js';
 
@@ -28,6 +26,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (!parsed) return argv.includes('--help') || argv.includes('-h') ? 0 : 2;
   const v = parsed.values as { port: string; host: string; data: string; public: boolean; 'cache-dir'?: string; 'shutdown-timeout': string };
   noteModelConversion();
+  // Imported only now: `serve --help` and a flag mistake answer without loading the model stack.
+  const [{ createEngine }, { createHandler }] = await Promise.all([import('../engine/engine.js'), import('../http/index.js')]);
   // Durable: a request is answered only once its usage row (and charge) is committed, so a
   // crash or SIGKILL never loses an answered request.
   const engine = await createEngine({ dataDir: resolve(v.data as string), durability: 'durable', ...(v['cache-dir'] ? { cacheDir: v['cache-dir'] } : {}) });

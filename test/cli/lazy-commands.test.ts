@@ -33,6 +33,14 @@ describe('lazy CLI commands', () => {
     for (const heavy of HEAVY) expect(packages, heavy).not.toContain(heavy);
   });
 
+  it('classify --help and serve --help answer without loading the engine, pool or documents stack', () => {
+    for (const command of ['classify', 'serve']) {
+      const { status, packages } = packagesLoadedBy([command, '--help']);
+      expect(status).toBe(0);
+      for (const heavy of HEAVY.filter((p) => p !== 'protobufjs')) expect(packages, `${command} --help: ${heavy}`).not.toContain(heavy);
+    }
+  });
+
   it('--help and --version load no command at all', () => {
     for (const args of [['--help'], ['--version']]) {
       const { status, packages } = packagesLoadedBy(args);
