@@ -3,6 +3,7 @@ import { toErrorBody } from '../errors.js';
 import { classifyCommand } from './classify.js';
 import { adminCommand } from './admin.js';
 import { serveCommand } from './serve.js';
+import { modelsCommand } from './models.js';
 
 const USAGE = `labelwise — offline text classification
 
@@ -14,6 +15,7 @@ Usage:
   labelwise keys create|list|revoke ID --data DIR [--name N] [--scopes a,b] [--tier T] [--json]
   labelwise classifiers list|get NAME --data DIR
   labelwise balance show|credit --data DIR [--usd N] [--account A]
+  labelwise models list|pull NAME|import NAME DIR [--cache-dir DIR]
 
 Run "labelwise <command> --help" for a command's options.`;
 
@@ -23,6 +25,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   keys: (argv) => adminCommand('keys', argv),
   classifiers: (argv) => adminCommand('classifiers', argv),
   balance: (argv) => adminCommand('balance', argv),
+  models: modelsCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -8,6 +8,11 @@ export interface HfBackendOptions {
   pooling?: 'mean' | 'cls';
   maxTokens?: number;
   id?: string;
+  /**
+   * Text the model was trained to see before every input (e5's `query: `): its tokens go after
+   * the leading specials of every window, and are not counted as the caller's tokens.
+   */
+  prefix?: string;
 }
 
 /**
@@ -26,7 +31,9 @@ export async function loadHfModel(folder: string, options: HfBackendOptions = {}
   if (!onnxPath) throw new LabelwiseError('VALIDATION_ERROR', `no onnx/model.onnx in ${basename(dir)}`, { field: 'model.path' });
 
   const body = (text: string) => tokenizer.encode(text, { add_special_tokens: false }).ids;
-  const { prefix, suffix } = specialsAround(tokenizer, body);
+  const around = specialsAround(tokenizer, body);
+  const prefix = options.prefix ? [...around.prefix, ...body(options.prefix)] : around.prefix;
+  const suffix = around.suffix;
   // config.json names the hidden size without loading the model; only without it is the graph
   // opened (on this thread) to read its declared output shape.
   const hf = await readJson(join(dir, 'config.json'), false);
