@@ -13,6 +13,8 @@ export interface HfBackendOptions {
    * the leading specials of every window, and are not counted as the caller's tokens.
    */
   prefix?: string;
+  /** Graph output with the token states [batch, seq, dim]. @default 'last_hidden_state' */
+  outputName?: string;
 }
 
 /**
@@ -38,7 +40,8 @@ export async function loadHfModel(folder: string, options: HfBackendOptions = {}
   // opened (on this thread) to read its declared output shape.
   const hf = await readJson(join(dir, 'config.json'), false);
   const declared = [hf?.hidden_size, hf?.d_model, hf?.dim].find((v): v is number => Number.isInteger(v) && (v as number) > 0);
-  const dimension = declared ?? (await outputDimension(onnxPath, 'last_hidden_state'));
+  const outputName = options.outputName ?? 'last_hidden_state';
+  const dimension = declared ?? (await outputDimension(onnxPath, outputName));
   return {
     id: options.id ?? `hf:${basename(dir)}`,
     dimension,
@@ -47,7 +50,7 @@ export async function loadHfModel(folder: string, options: HfBackendOptions = {}
     specials: { prefix, suffix },
     spec: {
       onnxPath,
-      outputName: 'last_hidden_state',
+      outputName,
       pooling: options.pooling ?? 'mean',
       normalize: true,
       inputNames: { ids: 'input_ids', mask: 'attention_mask', typeIds: 'token_type_ids' },

@@ -7,7 +7,7 @@ import { installedManifest, modelDir } from './store.js';
 
 export { DEFAULT_HF_ENDPOINT, hubUrl, importModel, pullModel, type PullOptions } from './pull.js';
 export { DEFAULT_MODEL, modelNames, PRESETS, resolvePreset, type ModelPreset, type PresetFile, type PresetName } from './presets.js';
-export { listInstalled, MANIFEST, modelDir, modelsDir, type Manifest } from './store.js';
+export { installedManifest, listInstalled, MANIFEST, modelDir, modelsDir, type Manifest } from './store.js';
 
 /**
  * The backend of an installed preset. Without `allowDownload` a missing model is a
@@ -31,6 +31,7 @@ export async function loadPreset(
     pooling: preset.pooling,
     maxTokens: preset.maxTokens,
     prefix: preset.prefix,
+    outputName: preset.outputName,
     // The pin of the weights is part of the id, so cache keys change when the weights do.
     id: `${preset.name}@${preset.files.onnx.sha256.slice(0, 12)}`,
   });

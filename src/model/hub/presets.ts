@@ -45,6 +45,8 @@ export interface ModelPreset {
   queryInstruction?: string;
   /** Longest sequence (with specials) one run gets; longer texts are windowed. */
   maxTokens: number;
+  /** Graph output holding the token states [batch, seq, dim]. @default 'last_hidden_state' */
+  outputName?: string;
   /** Hidden size (written to the installed folder's config.json). */
   dimension: number;
   /** `bert` (all of these are BERT-style encoders), for the generated config.json. */
@@ -145,6 +147,8 @@ export const PRESETS: Readonly<Record<PresetName, ModelPreset>> = Object.freeze(
     name: 'all-minilm-l6-v2',
     ...MINILM,
     dtype: 'fp32',
+    // This older export names its token states `output_0` (and its pooled output `882`).
+    outputName: 'output_0',
     files: { tokenizer: MINILM_TOKENIZER, onnx: onnx('onnx/model.onnx', 'ca46f1a88a9c6e61b918af1ab38be3e7903b986616551f0a6f10a7ecc5730cd4', 90_984_153) },
   },
   'all-minilm-l6-v2-int8': {

@@ -172,12 +172,13 @@ async function validateFolder(dir: string, preset: ModelPreset): Promise<void> {
   try {
     const missing = ['input_ids', 'attention_mask'].filter((n) => !session.inputNames.includes(n));
     if (missing.length) throw new LabelwiseError('VALIDATION_ERROR', `${preset.name}: the ONNX graph lacks the input(s) ${missing.join(', ')} (has ${session.inputNames.join(', ')})`, { field });
-    const index = session.outputNames.indexOf('last_hidden_state');
-    if (index < 0) throw new LabelwiseError('VALIDATION_ERROR', `${preset.name}: the ONNX graph has no last_hidden_state output (has ${session.outputNames.join(', ')})`, { field });
+    const output = preset.outputName ?? 'last_hidden_state';
+    const index = session.outputNames.indexOf(output);
+    if (index < 0) throw new LabelwiseError('VALIDATION_ERROR', `${preset.name}: the ONNX graph has no ${output} output (has ${session.outputNames.join(', ')})`, { field });
     const shape = (session.outputMetadata?.[index] as { shape?: (number | string)[] } | undefined)?.shape;
     const width = shape?.[shape.length - 1];
     if (typeof width === 'number' && width !== preset.dimension) {
-      throw new LabelwiseError('VALIDATION_ERROR', `${preset.name}: last_hidden_state is ${width} wide, the preset says ${preset.dimension}`, { field });
+      throw new LabelwiseError('VALIDATION_ERROR', `${preset.name}: ${output} is ${width} wide, the preset says ${preset.dimension}`, { field });
     }
   } finally {
     await session.release();
