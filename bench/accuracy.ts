@@ -32,12 +32,12 @@ async function main(): Promise<void> {
     const { result } = await runChild(['--import', 'tsx', 'bench/accuracy/run-model.ts', name]);
     results.push(result as unknown as ModelResult);
     console.log(`accuracy: ${name} done in ${(result.seconds as number).toFixed(0)} s`);
+    // Written after every model, so a long run that is stopped keeps what it measured.
+    mkdirSync('bench/results', { recursive: true });
+    writeFileSync(process.env.ACCURACY_OUT ?? 'bench/results/accuracy.md', `${report(results, (performance.now() - started) / 1000)}\n`);
+    writeMeasured([results[results.length - 1]]);
   }
-  const md = report(results, (performance.now() - started) / 1000);
-  console.log(md);
-  mkdirSync('bench/results', { recursive: true });
-  writeFileSync(process.env.ACCURACY_OUT ?? 'bench/results/accuracy.md', `${md}\n`);
-  writeMeasured(results);
+  console.log(report(results, (performance.now() - started) / 1000));
 }
 
 const f3 = (x: number | undefined) => (x === undefined ? '—' : x.toFixed(3));

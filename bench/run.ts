@@ -16,6 +16,7 @@ import { memory } from './memory.js';
 import { tfjs } from './tfjs.js';
 import { throughput } from './throughput.js';
 import { transformersJs } from './transformers.js';
+import { modelSpeed } from './model-speed.js';
 
 const SUITES: Record<string, () => Promise<Row[]>> = {
   throughput, // Q1
@@ -26,6 +27,7 @@ const SUITES: Record<string, () => Promise<Row[]>> = {
   memory, // Q6a
   'cold-start': coldStart, // Q6b
   transformers: transformersJs, // Q7
+  models: modelSpeed, // Q8
 };
 
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);

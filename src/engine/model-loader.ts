@@ -13,6 +13,6 @@ export async function createEmbedder(options: ResolvedOptions): Promise<Embedder
       ? await loadUseLite(options.cacheDir)
       : typeof model === 'string'
         ? await loadPreset(resolvePreset(model), { cacheDir: options.cacheDir, allowDownload: options.allowDownload })
-        : await loadHfModel(model.path, { pooling: model.pooling, maxTokens: model.maxTokens, id: model.id });
+        : await loadHfModel(model.path, { pooling: model.pooling, maxTokens: model.maxTokens, id: model.id, prefix: model.prefix });
   return new PooledEmbedder(backend, options.pool);
 }

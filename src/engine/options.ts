@@ -18,6 +18,8 @@ export interface HfModelOptions {
   maxTokens?: number;
   /** Stable id for cache keys. @default 'hf:' + folder name */
   id?: string;
+  /** Text the model expects before every input (e5: `'query: '`); not billed. @default '' */
+  prefix?: string;
 }
 
 export interface EngineOptions {

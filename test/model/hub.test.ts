@@ -95,6 +95,13 @@ describe('models pull (hub download)', () => {
     expect(await embedAnimals(preset, cacheDir2)).toBeGreaterThan(0.3);
   });
 
+  it('retries a 503 from the hub on a new connection', async () => {
+    const cacheDir = freshCache();
+    hub.faults.fail = { status: 503, times: 1 };
+    await pullModel(preset, { cacheDir, endpoint: hub.origin });
+    expect(hub.requests.map((r) => r.status)).toEqual([503, 200, 200]);
+  });
+
   it('starts over when the server ignores Range (200 to a range request)', async () => {
     const cacheDir = freshCache();
     hub.faults.cut = { file: ONNX, afterBytes: 500, times: 1 };

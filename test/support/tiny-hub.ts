@@ -19,6 +19,8 @@ export interface HubFaults {
   token?: string;
   /** Answer 200 with the whole file even to a Range request. */
   ignoreRange?: boolean;
+  /** Answer this status (e.g. 503) to the first `times` requests. */
+  fail?: { status: number; times: number };
 }
 
 export interface TinyHub {
@@ -42,6 +44,12 @@ export async function startHub(repo: string, revision: string, files: Record<str
     if (faults.token && req.headers.authorization !== `Bearer ${faults.token}`) {
       record(401);
       res.writeHead(401).end('unauthorized');
+      return;
+    }
+    if (faults.fail && faults.fail.times > 0) {
+      faults.fail.times--;
+      record(faults.fail.status);
+      res.writeHead(faults.fail.status).end('try later');
       return;
     }
     let body = file !== undefined ? files[file] : undefined;
