@@ -1,9 +1,10 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolveOptions } from '../src/engine/options.js';
 import { installedManifest, PRESETS, resolvePreset } from '../src/model/hub/index.js';
 import { DATA_DIR, loadDatasets } from './accuracy/datasets.js';
 import { SETTINGS, type ModelResult } from './accuracy/run-model.js';
 import { runChild } from './lib/child.js';
+import { mergeMeasured } from './lib/measured.js';
 
 /**
  * Accuracy harness (`npm run bench:accuracy`): for every installed model (the embedded use-lite
@@ -90,27 +91,24 @@ function report(results: ModelResult[], seconds: number): string {
   ].join('\n');
 }
 
-/** What `labelwise models list` shows; merged, so a run over some models keeps the others. */
+/** What `labelwise models list` shows (speed here is this run's; `npm run bench` Q8 overwrites it side by side). */
 function writeMeasured(results: ModelResult[]): void {
-  const path = 'models/measured.json';
-  let old: { models?: Record<string, unknown> } = {};
-  try {
-    old = JSON.parse(readFileSync(path, 'utf8')) as typeof old;
-  } catch {
-    // first run
-  }
-  const models = { ...old.models };
-  for (const r of results) {
-    models[r.model] = {
-      id: r.id,
-      accuracy: Object.fromEntries(Object.entries(r.scores).map(([set, s]) => [set, Object.fromEntries(Object.entries(s).map(([k, v]) => [k, Number(v!.accuracy.toFixed(4))]))])),
-      texts_per_s: Math.round(r.textsPerS),
-      p50_ms: Number(r.p50Ms.toFixed(2)),
-      size_bytes: r.sizeBytes,
-      peak_rss_bytes: r.maxRssBytes,
-    };
-  }
-  writeFileSync(path, `${JSON.stringify({ generated: new Date().toISOString().slice(0, 10), source: 'npm run bench:accuracy', models }, null, 2)}\n`);
+  mergeMeasured(
+    Object.fromEntries(
+      results.map((r) => [
+        r.model,
+        {
+          id: r.id,
+          accuracy: Object.fromEntries(Object.entries(r.scores).map(([set, s]) => [set, Object.fromEntries(Object.entries(s).map(([k, v]) => [k, Number(v!.accuracy.toFixed(4))]))])),
+          texts_per_s: Math.round(r.textsPerS),
+          p50_ms: Number(r.p50Ms.toFixed(2)),
+          size_bytes: r.sizeBytes,
+          peak_rss_bytes: r.maxRssBytes,
+        },
+      ]),
+    ),
+    { accuracy_source: 'npm run bench:accuracy' },
+  );
 }
 
 await main();

@@ -12,6 +12,7 @@ import { installedManifest, loadPreset, modelDir, PRESETS } from '../src/model/h
 import { loadUseLite } from '../src/model/use-lite/index.js';
 import { loadTexts, SHORT_TEXT } from './lib/data.js';
 import { fmt, mb, ms, perSec, type Row } from './lib/report.js';
+import { mergeMeasured } from './lib/measured.js';
 import { interleave } from './lib/stats.js';
 
 const N = 1000;
@@ -43,6 +44,7 @@ export async function modelSpeed(): Promise<Row[]> {
       warmupIterations: 5,
     });
     const rate = (n: string) => (N / bulk[n].min) * 1000;
+    mergeMeasured(Object.fromEntries(names.map((n) => [n, { texts_per_s: Math.round(rate(n)), p50_ms: Number(one[n].p50.toFixed(2)) }])), { speed_source: 'npm run bench (Q8, side by side)' });
     return names.map((n) => ({
       question: 'Q8',
       metric: `embed ${N} texts (and 1 text p50), ${n} / use-lite`,
