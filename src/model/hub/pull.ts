@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { LabelwiseError } from '../../errors.js';
 import { downloadFile, sha256File } from './download.js';
@@ -55,7 +55,9 @@ export async function pullModel(preset: ModelPreset, options: PullOptions): Prom
       onProgress: (received, total) => options.onProgress?.(file, received, total ?? file.size),
     });
   }
-  return installFiles(options.cacheDir, preset, paths, { source: 'hub', move: true });
+  const dir = await installFiles(options.cacheDir, preset, paths, { source: 'hub', move: true });
+  await rm(staging, { recursive: true, force: true }); // only empty folders are left there
+  return dir;
 }
 
 /**
