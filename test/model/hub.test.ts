@@ -49,7 +49,7 @@ async function embedAnimals(p: ModelPreset, cacheDir: string): Promise<number> {
 describe('models pull (hub download)', () => {
   it('downloads {endpoint}/{repo}/resolve/{revision}/{file}, installs the layout the backend reads, and the model runs', async () => {
     const cacheDir = freshCache();
-    const dir = await pullModel(preset, { cacheDir, endpoint: hub.origin });
+    const dir = await pullModel(preset, { cacheDir, endpoint: hub.origin, retryDelayMs: 0 });
     expect(dir).toBe(modelDir(cacheDir, 'tiny-test'));
     expect(hub.requests.map((r) => r.path)).toEqual([`/${preset.repo}/resolve/main/tokenizer.json`, `/${preset.repo}/resolve/main/${ONNX}`]);
     expect((await readdir(dir)).sort()).toEqual(['config.json', MANIFEST, 'onnx', 'tokenizer.json', 'tokenizer_config.json']);
@@ -61,14 +61,14 @@ describe('models pull (hub download)', () => {
     expect(await readdir(join(cacheDir, 'models'), { recursive: true })).not.toContainEqual(expect.stringMatching(/\.part$|staging|tiny-test\/.*tiny-test|\.downloads\/tiny-test/));
     expect(await embedAnimals(preset, cacheDir)).toBeGreaterThan(0.3);
     // Installed with the current pins: a second pull does not touch the network.
-    await pullModel(preset, { cacheDir, endpoint: hub.origin });
+    await pullModel(preset, { cacheDir, endpoint: hub.origin, retryDelayMs: 0 });
     expect(hub.requests).toHaveLength(2);
   });
 
   it('resumes a cut connection with Range from the byte it stopped at, inside one pull', async () => {
     const cacheDir = freshCache();
     hub.faults.cut = { file: ONNX, afterBytes: 1000, times: 1 };
-    await pullModel(preset, { cacheDir, endpoint: hub.origin });
+    await pullModel(preset, { cacheDir, endpoint: hub.origin, retryDelayMs: 0 });
     const onnx = hub.requests.filter((r) => r.path.endsWith(ONNX));
     expect(onnx.map((r) => [r.status, r.headers.range])).toEqual([
       [200, undefined],
@@ -81,7 +81,7 @@ describe('models pull (hub download)', () => {
   it('keeps the partial file when every attempt is cut, and the next pull resumes it', async () => {
     const cacheDir2 = freshCache();
     hub.faults.cut = { file: ONNX, afterBytes: 100, times: 99 };
-    const failed = await pullModel(preset, { cacheDir: cacheDir2, endpoint: hub.origin }).catch((e: unknown) => e);
+    const failed = await pullModel(preset, { cacheDir: cacheDir2, endpoint: hub.origin, retryDelayMs: 0 }).catch((e: unknown) => e);
     expect(failed).toMatchObject({ code: 'OVERLOADED', status: 503 });
     expect((failed as Error).message).toMatch(/interrupted 4 times; run the command again to resume/);
     expect(await exists(modelDir(cacheDir2, 'tiny-test'))).toBe(false);
@@ -89,7 +89,7 @@ describe('models pull (hub download)', () => {
     expect((await readFile(part)).length).toBe(400);
     hub.faults.cut = undefined;
     hub.requests.length = 0;
-    await pullModel(preset, { cacheDir: cacheDir2, endpoint: hub.origin });
+    await pullModel(preset, { cacheDir: cacheDir2, endpoint: hub.origin, retryDelayMs: 0 });
     // tokenizer.json was complete and verified: kept; the model resumed at byte 400.
     expect(hub.requests.map((r) => [r.path.split('/').pop(), r.headers.range])).toEqual([['model_quantized.onnx', 'bytes=400-']]);
     expect(await embedAnimals(preset, cacheDir2)).toBeGreaterThan(0.3);
@@ -98,7 +98,7 @@ describe('models pull (hub download)', () => {
   it('retries a 503 from the hub on a new connection', async () => {
     const cacheDir = freshCache();
     hub.faults.fail = { status: 503, times: 1 };
-    await pullModel(preset, { cacheDir, endpoint: hub.origin });
+    await pullModel(preset, { cacheDir, endpoint: hub.origin, retryDelayMs: 0 });
     expect(hub.requests.map((r) => r.status)).toEqual([503, 200, 200]);
   });
 
@@ -106,14 +106,14 @@ describe('models pull (hub download)', () => {
     const cacheDir = freshCache();
     hub.faults.cut = { file: ONNX, afterBytes: 500, times: 1 };
     hub.faults.ignoreRange = true;
-    await pullModel(preset, { cacheDir, endpoint: hub.origin });
+    await pullModel(preset, { cacheDir, endpoint: hub.origin, retryDelayMs: 0 });
     expect(await readFile(join(modelDir(cacheDir, 'tiny-test'), 'onnx', 'model.onnx'))).toEqual(files[ONNX]);
   });
 
   it('refuses a file whose SHA-256 does not match its pin: nothing installed, the bad bytes deleted', async () => {
     const cacheDir = freshCache();
     hub.faults.corrupt = ONNX;
-    const err = await pullModel(preset, { cacheDir, endpoint: hub.origin }).catch((e: unknown) => e);
+    const err = await pullModel(preset, { cacheDir, endpoint: hub.origin, retryDelayMs: 0 }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'INTERNAL_ERROR', details: { expected: preset.files.onnx.sha256 } });
     expect((err as Error).message).toMatch(/checksum mismatch .*model_quantized\.onnx/);
     expect(await exists(modelDir(cacheDir, 'tiny-test'))).toBe(false);
@@ -135,7 +135,7 @@ describe('models pull (hub download)', () => {
   it('reports a 404 as NOT_FOUND naming the URL, and installs nothing', async () => {
     const cacheDir = freshCache();
     const missing = { ...preset, repo: 'labelwise-test/absent' };
-    const err = await pullModel(missing, { cacheDir, endpoint: hub.origin }).catch((e: unknown) => e);
+    const err = await pullModel(missing, { cacheDir, endpoint: hub.origin, retryDelayMs: 0 }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'NOT_FOUND', status: 404, details: { url: hubUrl(hub.origin, 'labelwise-test/absent', 'main', 'tokenizer.json') } });
     expect(await exists(modelDir(cacheDir, 'tiny-test'))).toBe(false);
   });

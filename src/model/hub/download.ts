@@ -18,6 +18,8 @@ export interface DownloadOptions {
   stallMs?: number;
   /** Connections tried per file; each one resumes where the last stopped. @default 4 */
   attempts?: number;
+  /** Wait before connection n+1: n × this (ms), so a briefly overloaded hub is not hammered. @default 500 */
+  retryDelayMs?: number;
 }
 
 /**
@@ -39,6 +41,7 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
       if (!(err instanceof Interrupted) || attempt >= attempts || options.signal?.aborted) {
         throw err instanceof Interrupted ? new LabelwiseError('OVERLOADED', `download of ${url} was interrupted ${attempt} times; run the command again to resume`, { url }, { cause: err.cause }) : err;
       }
+      await new Promise((resolve) => setTimeout(resolve, attempt * (options.retryDelayMs ?? 500)));
     }
   }
   const actual = await sha256File(part);

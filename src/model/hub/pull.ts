@@ -20,8 +20,9 @@ export interface PullOptions {
   signal?: AbortSignal;
   /** Download again even when an install with the current pins exists. @default false */
   force?: boolean;
-  /** Passed to the downloader (tests shorten it). */
+  /** Passed to the downloader (tests shorten them). */
   stallMs?: number;
+  retryDelayMs?: number;
 }
 
 /** `{endpoint}/{repo}/resolve/{revision}/{file}`, the URL scheme of `huggingface_hub`'s `hf_hub_url`. */
@@ -52,6 +53,7 @@ export async function pullModel(preset: ModelPreset, options: PullOptions): Prom
       token: token || undefined,
       signal: options.signal,
       stallMs: options.stallMs,
+      retryDelayMs: options.retryDelayMs,
       onProgress: (received, total) => options.onProgress?.(file, received, total ?? file.size),
     });
   }
