@@ -17,6 +17,9 @@ Usage:
   labelwise classifiers get NAME[@vN] --data DIR
   labelwise balance show --data DIR [--account A]
   labelwise balance credit --data DIR --usd N [--account A]
+  labelwise models list [--cache-dir DIR]
+  labelwise models pull NAME [--cache-dir DIR]
+  labelwise models import NAME DIR [--cache-dir DIR]
   labelwise --version
 
 Run "labelwise <command> --help" for a command's options.`;
@@ -31,6 +34,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   keys: async (argv) => (await import('./admin.js')).adminCommand('keys', argv),
   classifiers: async (argv) => (await import('./admin.js')).adminCommand('classifiers', argv),
   balance: async (argv) => (await import('./admin.js')).adminCommand('balance', argv),
+  models: async (argv) => (await import('./models.js')).modelsCommand(argv),
 };
 
 async function main(argv: string[]): Promise<number> {
