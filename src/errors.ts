@@ -12,4 +12,5 @@ export * from './errors/reasons.js';
 export * from './errors/factories/accounts.js';
 export * from './errors/factories/documents.js';
 export * from './errors/factories/lifecycle.js';
+export * from './errors/factories/models.js';
 export * from './errors/factories/request.js';

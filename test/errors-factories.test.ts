@@ -6,6 +6,7 @@ import { ERROR_TABLE, LOG_ONLY_ERRORS, LabelwiseError, REASONS, toErrorBody, typ
 import * as accounts from '../src/errors/factories/accounts.js';
 import * as documents from '../src/errors/factories/documents.js';
 import * as lifecycle from '../src/errors/factories/lifecycle.js';
+import * as models from '../src/errors/factories/models.js';
 import * as request from '../src/errors/factories/request.js';
 import { readDoc, section } from './docs/markdown.js';
 
@@ -29,7 +30,7 @@ const NOT_A_SITUATION = new Set(['remoteError', 'inField']);
 const ARGS: Record<string, unknown[]> = { methodNotAllowed: ['GET', ['POST']] };
 
 /** Every situation factory, called with placeholder arguments, with the error it builds. */
-const built = Object.entries({ ...accounts, ...documents, ...lifecycle, ...request })
+const built = Object.entries({ ...accounts, ...documents, ...lifecycle, ...models, ...request })
   .filter(([name, f]) => typeof f === 'function' && !NOT_A_SITUATION.has(name))
   .map(([name, f]) => {
     const fn = f as (...args: unknown[]) => LabelwiseError;

@@ -17,6 +17,7 @@ import {
   type TagRequest,
   type TagResponse,
 } from '../schema/index.js';
+import type { HeadFitter } from '../scoring/head-task.js';
 import { PrototypeBuilder, type LabelPrototypes } from '../scoring/prototypes.js';
 import { classifyScores, similarities, tagScores, type ScorerCalibration } from '../scoring/scorer.js';
 import type {
@@ -37,7 +38,7 @@ import { Accounting, statusOf, type CallOptions } from './accounting.js';
 import { checkCallOptions } from './call-options.js';
 import { LabelConfigResolver, type ResolvedConfig } from './label-config.js';
 import { DocumentStep, joinText } from './documents-step.js';
-import { createEmbedder } from './model-loader.js';
+import { createModel } from './model-loader.js';
 import { registerAccounting } from './ports.js';
 import { resolveOptions, type EngineOptions } from './options.js';
 import { canonicalKey, ResponseCache, type CacheMeta } from './response-cache.js';
@@ -72,11 +73,11 @@ export class Engine {
   #closed = false;
 
   /** @internal use {@link createEngine} */
-  constructor(parts: { embedder: Embedder; cache: ResponseCache<SingleBody>; calibration: ScorerCalibration; stores: Stores; enforceBilling: boolean; recordUsage: boolean; durable: boolean; documents: DocumentStep }) {
+  constructor(parts: { embedder: Embedder; fitHead?: HeadFitter; cache: ResponseCache<SingleBody>; calibration: ScorerCalibration; stores: Stores; enforceBilling: boolean; recordUsage: boolean; durable: boolean; documents: DocumentStep }) {
     this.#documents = parts.documents;
     this.#embedder = parts.embedder;
     this.#stores = parts.stores;
-    this.#prototypes = new PrototypeBuilder(parts.embedder, { maxSentences: 50_000, maxConfigs: 1_000 });
+    this.#prototypes = new PrototypeBuilder(parts.embedder, { maxSentences: 50_000, maxConfigs: 1_000, fitHead: parts.fitHead });
     this.#configs = new LabelConfigResolver(parts.embedder, (ref, account) => resolveSaved(parts.stores.classifiers, ref, account));
     this.#cache = parts.cache;
     this.#calibration = parts.calibration;
@@ -325,9 +326,9 @@ export async function createEngine(options?: EngineOptions): Promise<Engine> {
   const resolved = resolveOptions(options);
   const stores = await openStores({ dataDir: resolved.dataDir, prices: resolved.billing.prices, freeTokensMonthly: resolved.billing.freeTokensMonthly });
   try {
-    const embedder = await createEmbedder(resolved);
+    const { embedder, fitHead } = await createModel(resolved);
     const documents = new DocumentStep(resolved.documents);
-    const engine = new Engine({ embedder, stores, documents, cache: new ResponseCache<SingleBody>(resolved.cache), calibration: resolved.calibration, enforceBilling: resolved.billing.enabled, recordUsage: resolved.recordUsage, durable: resolved.durability === 'durable' });
+    const engine = new Engine({ embedder, fitHead, stores, documents, cache: new ResponseCache<SingleBody>(resolved.cache), calibration: resolved.calibration, enforceBilling: resolved.billing.enabled, recordUsage: resolved.recordUsage, durable: resolved.durability === 'durable' });
     registerAccounting(engine, { recordRaw: (row) => engine.recordRequest(row) });
     return engine;
   } catch (err) {

@@ -26,8 +26,10 @@ export const REASONS = Object.freeze({
   key_required: 'PERMISSION_DENIED',
   grant_exceeds_issuer: 'PERMISSION_DENIED',
   revoke_denied: 'PERMISSION_DENIED',
+  hub_denied: 'PERMISSION_DENIED',
   // 404
   route_not_found: 'NOT_FOUND',
+  hub_not_found: 'NOT_FOUND',
   classifier_not_found: 'CLASSIFIER_NOT_FOUND',
   batch_not_found: 'BATCH_NOT_FOUND',
   key_not_found: 'KEY_NOT_FOUND',
@@ -49,6 +51,10 @@ export const REASONS = Object.freeze({
   missing_argument: 'VALIDATION_ERROR',
   file_unreadable: 'VALIDATION_ERROR',
   address_blocked: 'VALIDATION_ERROR',
+  model_not_installed: 'VALIDATION_ERROR',
+  unknown_model: 'VALIDATION_ERROR',
+  model_import_invalid: 'VALIDATION_ERROR',
+  preset_invalid: 'VALIDATION_ERROR',
   document_unreadable: 'DOCUMENT_ERROR',
   document_encrypted: 'DOCUMENT_ERROR',
   unsupported_file_type: 'DOCUMENT_ERROR',
@@ -59,13 +65,16 @@ export const REASONS = Object.freeze({
   image_unsupported: 'DOCUMENT_ERROR',
   image_too_large: 'DOCUMENT_ERROR',
   image_unreadable: 'DOCUMENT_ERROR',
-  page_timeout: 'DOCUMENT_ERROR',
   download_failed: 'DOCUMENT_ERROR',
   download_timeout: 'DOCUMENT_ERROR',
   host_unresolvable: 'DOCUMENT_ERROR',
   ocr_unavailable: 'DOCUMENT_ERROR',
   ocr_failed: 'DOCUMENT_ERROR',
   ocr_stopped: 'DOCUMENT_ERROR',
+  text_too_long: 'DOCUMENT_ERROR',
+  document_time_budget: 'DOCUMENT_ERROR',
+  reader_closed: 'DOCUMENT_ERROR',
+  reader_failed: 'DOCUMENT_ERROR',
   // 429
   rate_limited: 'RATE_LIMIT_EXCEEDED',
   concurrency_limited: 'CONCURRENCY_LIMIT_EXCEEDED',
@@ -76,6 +85,8 @@ export const REASONS = Object.freeze({
   schema_too_new: 'INTERNAL_ERROR',
   usage_not_recorded: 'INTERNAL_ERROR',
   upstream_bad_answer: 'INTERNAL_ERROR',
+  hub_checksum_mismatch: 'INTERNAL_ERROR',
+  hub_error: 'INTERNAL_ERROR',
   // 503
   engine_closed: 'OVERLOADED',
   stores_closed: 'OVERLOADED',
@@ -84,6 +95,7 @@ export const REASONS = Object.freeze({
   usage_db_busy: 'OVERLOADED',
   upstream_unreachable: 'OVERLOADED',
   upstream_timeout: 'OVERLOADED',
+  hub_download_interrupted: 'OVERLOADED',
 } as const satisfies Record<string, ErrorCode | LogOnlyErrorCode>);
 
 /** A stable `details.reason` of {@link REASONS}. */

@@ -5,10 +5,19 @@
  */
 import { grantExceedsIssuer, revokeDenied } from '../errors.js';
 import type { KeyGrant, Scope, Tier } from './types.js';
-import type { NormalizedKeyInput } from './validate.js';
 
 const ALL_SCOPES: readonly Scope[] = ['classify', 'batch', 'manage'];
 const TIER_RANK: Readonly<Record<Tier, number>> = Object.freeze({ public: 0, developer: 1, production: 2 });
+
+/** A checked key creation request with every default applied (what `capToIssuer` caps). */
+export interface NormalizedKeyInput {
+  name: string | null;
+  scopes: Scope[];
+  tier: Tier;
+  expires_at: number | null;
+  log_inputs: boolean;
+  log_retention_days: number;
+}
 
 /** What the caller gave explicitly (defaults are derived from the issuer instead). */
 export interface GivenKeyFields {

@@ -61,11 +61,6 @@ export function imageUnreadable(field: string, kind: string, cause?: unknown): L
   return make('image_unreadable', `${field} is a corrupt or unreadable ${kind.toUpperCase()} image`, { field }, cause);
 }
 
-/** A PDF page took longer than its render budget. */
-export function pageTimeout(field: string, page: number, seconds: number): LabelwiseError {
-  return make('page_timeout', `page ${page} of the PDF took longer than ${seconds} s to render`, { field, page });
-}
-
 /** Fetching a URL input failed (HTTP status, redirects, connection, short body); `what` says how. */
 export function downloadFailed(field: string, what: string, cause?: unknown): LabelwiseError {
   return make('download_failed', `${field}: ${what}`, { field }, cause);
@@ -89,6 +84,30 @@ export function ocrUnavailable(what: string, cause?: unknown): LabelwiseError {
 /** OCR of one image failed, crashed or timed out; `message` says which. */
 export function ocrFailed(message: string, cause?: unknown, field?: string): LabelwiseError {
   return make('ocr_failed', message, withFieldOf(field), cause);
+}
+
+/** The extracted text is over `documents.maxTextChars`. */
+export function textTooLong(field: string, maxChars: number): LabelwiseError {
+  return make('text_too_long', `${field} holds more than ${maxChars} characters of text`, { field, limit_chars: maxChars });
+}
+
+/** Reading one input took longer than `documents.budgetMs`; its worker was ended. */
+export function documentTimeBudget(field: string, budgetMs: number): LabelwiseError {
+  return make(
+    'document_time_budget',
+    `${field} took more than ${budgetMs} ms to read and was stopped (document time budget exceeded); send a smaller or simpler document`,
+    { field, budget_ms: budgetMs },
+  );
+}
+
+/** A read in flight was stopped because the document reader was closed. */
+export function readerClosed(field: string): LabelwiseError {
+  return make('reader_closed', `${field}: reading was stopped: the document reader was closed`, { field });
+}
+
+/** The worker reading one input died (out of memory or a crash of its parser). */
+export function readerFailed(field: string, outOfMemory: boolean, cause?: unknown): LabelwiseError {
+  return make('reader_failed', `${field} cannot be read: ${outOfMemory ? 'it needs too much memory' : 'its reader failed'}`, { field }, cause);
 }
 
 /** OCR was stopped because the document reader was closed. */

@@ -17,11 +17,11 @@ export function storesClosed(): LabelwiseError {
 }
 
 /** Which bounded queue {@link queueFull} is about. */
-export type QueueName = 'inference' | 'few_shot' | 'documents';
+export type QueueName = 'inference' | 'background_tasks' | 'documents';
 
 const QUEUE_MESSAGES: Readonly<Record<QueueName, string>> = Object.freeze({
   inference: 'the inference queue is full; retry shortly',
-  few_shot: 'too many new few-shot label sets at once; retry shortly',
+  background_tasks: 'too many background tasks waiting (new few-shot label sets); retry shortly',
   documents: 'too many documents are being read; retry shortly',
 });
 
