@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { resolve } from 'node:path';
-import { createEngine } from '../engine/engine.js';
+import { createEngine } from '../engine/create-engine.js';
 import { createHandler } from '../http/index.js';
 import { parseCommand } from './args.js';
 import { noteModelConversion } from './model-note.js';

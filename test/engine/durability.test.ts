@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountingOf } from '../../src/engine/ports.js';
 import { createEngine, LabelwiseError, type Engine } from '../../src/index.js';
 
 const LABELS = ['billing', 'shipping'];
@@ -67,8 +68,8 @@ describe('durable engine', () => {
     expect(seen).toEqual(ids.map(() => 2));
   });
 
-  it('management rows (recordRequest) are committed when the promise resolves', async () => {
-    await engine.recordRequest({ request_id: 'req_mgmt', endpoint: '/v1/keys', method: 'GET', status: 200, tokens: 0, latency_ms: 1 });
+  it('management rows (the accounting port) are committed when the promise resolves', async () => {
+    await accountingOf(engine).recordRaw({ request_id: 'req_mgmt', endpoint: '/v1/keys', method: 'GET', status: 200, tokens: 0, latency_ms: 1 });
     expect(logged('req_mgmt')).toBe(1);
   });
 
@@ -84,7 +85,7 @@ describe('durable engine', () => {
       expect(String((failed as Error).cause)).toMatch(/test trigger refuses charges/);
       const batch = await engine.classifyBatch({ texts: [req.text, 'another'], labels: LABELS }, { requestId: 'req_fail_batch' }).catch((e: unknown) => e);
       expect(batch).toMatchObject({ code: 'INTERNAL_ERROR' });
-      const mgmt = await engine.recordRequest({ request_id: 'req_mgmt_fail', endpoint: '/v1/keys', method: 'GET', status: 200, tokens: 0, latency_ms: 1 }).catch((e: unknown) => e);
+      const mgmt = await accountingOf(engine).recordRaw({ request_id: 'req_mgmt_fail', endpoint: '/v1/keys', method: 'GET', status: 200, tokens: 0, latency_ms: 1 }).catch((e: unknown) => e);
       expect(mgmt).toBeUndefined(); // a 0-token row has no charge: the trigger does not touch it
     } finally {
       peer.exec('DROP TRIGGER no_charge');
@@ -101,10 +102,10 @@ describe('durable engine', () => {
     expect((await engine.balance()).balance_usd).toBeLessThan(before.balance_usd);
   });
 
-  it('a failed management-row commit rejects the recordRequest promise', async () => {
+  it('a failed management-row commit rejects the promise of the accounting port', async () => {
     peer.exec("CREATE TRIGGER no_rows BEFORE INSERT ON usage BEGIN SELECT RAISE(ABORT, 'test trigger refuses usage rows'); END");
     try {
-      await expect(engine.recordRequest({ request_id: 'req_mgmt_x', endpoint: '/v1/keys', method: 'GET', status: 200, tokens: 0, latency_ms: 1 })).rejects.toMatchObject({ code: 'INTERNAL_ERROR' });
+      await expect(accountingOf(engine).recordRaw({ request_id: 'req_mgmt_x', endpoint: '/v1/keys', method: 'GET', status: 200, tokens: 0, latency_ms: 1 })).rejects.toMatchObject({ code: 'INTERNAL_ERROR' });
     } finally {
       peer.exec('DROP TRIGGER no_rows');
     }
