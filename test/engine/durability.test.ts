@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountingOf } from '../../src/engine/ports.js';
 import { createEngine, LabelwiseError, type Engine } from '../../src/index.js';
+import { captureWarnings } from '../support/warnings.js';
 
 const LABELS = ['billing', 'shipping'];
 let dir: string;
@@ -77,6 +78,7 @@ describe('durable engine', () => {
     const req = { text: 'I was charged twice for one order', labels: LABELS };
     const before = await engine.balance();
     peer.exec("CREATE TRIGGER no_charge BEFORE INSERT ON ledger WHEN NEW.type = 'charge' BEGIN SELECT RAISE(ABORT, 'test trigger refuses charges'); END");
+    const warnings = captureWarnings('LABELWISE_STORE_FLUSH_FAILED', 'LABELWISE_USAGE');
     try {
       const failed = await engine.classify(req, { requestId: 'req_fail' }).catch((e: unknown) => e);
       expect(failed).toBeInstanceOf(LabelwiseError);
@@ -87,7 +89,12 @@ describe('durable engine', () => {
       expect(batch).toMatchObject({ code: 'INTERNAL_ERROR' });
       const mgmt = await accountingOf(engine).recordRaw({ request_id: 'req_mgmt_fail', endpoint: '/v1/keys', method: 'GET', status: 200, tokens: 0, latency_ms: 1 }).catch((e: unknown) => e);
       expect(mgmt).toBeUndefined(); // a 0-token row has no charge: the trigger does not touch it
+      // The store reports each failed group commit once (the single call's, the batch's); the
+      // calls themselves failed, so nothing is left to warn about as unrecorded usage.
+      expect(warnings.messages('LABELWISE_STORE_FLUSH_FAILED')).toEqual(Array(2).fill('labelwise: writing usage rows failed, the calls failed: test trigger refuses charges'));
+      expect(warnings.messages('LABELWISE_USAGE')).toEqual([]);
     } finally {
+      warnings.restore();
       peer.exec('DROP TRIGGER no_charge');
     }
     expect(ledger('req_fail')).toEqual([]);
@@ -104,9 +111,14 @@ describe('durable engine', () => {
 
   it('a failed management-row commit rejects the promise of the accounting port', async () => {
     peer.exec("CREATE TRIGGER no_rows BEFORE INSERT ON usage BEGIN SELECT RAISE(ABORT, 'test trigger refuses usage rows'); END");
+    const warnings = captureWarnings('LABELWISE_STORE_FLUSH_FAILED', 'LABELWISE_USAGE');
     try {
       await expect(accountingOf(engine).recordRaw({ request_id: 'req_mgmt_x', endpoint: '/v1/keys', method: 'GET', status: 200, tokens: 0, latency_ms: 1 })).rejects.toMatchObject({ code: 'INTERNAL_ERROR' });
+      // Also warned about: a caller that does not await the port still hears of the lost row.
+      expect(warnings.messages('LABELWISE_STORE_FLUSH_FAILED')).toEqual(['labelwise: writing usage rows failed, the calls failed: test trigger refuses usage rows']);
+      expect(warnings.messages('LABELWISE_USAGE')).toEqual([expect.stringMatching(/could not record usage: the call could not be recorded/)]);
     } finally {
+      warnings.restore();
       peer.exec('DROP TRIGGER no_rows');
     }
     expect(logged('req_mgmt_x')).toBe(0);
