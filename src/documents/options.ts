@@ -1,6 +1,7 @@
 /**
  * Options of the document reader (spec §8) and their defaults.
  */
+import { availableParallelism } from 'node:os';
 import { LabelwiseError } from '../errors.js';
 
 export interface DocumentOptions {
@@ -27,6 +28,30 @@ export interface DocumentOptions {
   ocrTimeoutMs: number;
   /** OCR on/off (off → images and scanned pages contribute only visual tokens). @default true */
   ocr: boolean;
+  /**
+   * Worker threads that parse, render and normalise files and images (a pool of their own,
+   * separate from the inference pool), so no document runs on the caller's thread.
+   * @default half the cores, at least 1
+   */
+  workers: number;
+  /**
+   * Document reads (one per request with `image`/`file`) that may wait for a worker; past
+   * `workers + maxQueue` reads at once, new ones get `OVERLOADED` (503, retryable). @default 8
+   */
+  maxQueue: number;
+  /**
+   * Time budget of one file or one image, in ms of its worker's busy time (wall time from the
+   * moment a worker starts it; Node 20 has no per-thread CPU clock). Over it, the worker thread
+   * is terminated and the request gets `DOCUMENT_ERROR` (422). OCR is bounded separately by
+   * `ocrTimeoutMs`. @default 10000
+   */
+  budgetMs: number;
+  /**
+   * Most characters of text one file may yield (after normalisation); more is a
+   * `DOCUMENT_ERROR`, so a small compressed file cannot hand the tokenizer megabytes of text.
+   * @default 1000000
+   */
+  maxTextChars: number;
 }
 
 export const DOCUMENT_DEFAULTS: Readonly<DocumentOptions> = Object.freeze({
@@ -38,9 +63,13 @@ export const DOCUMENT_DEFAULTS: Readonly<DocumentOptions> = Object.freeze({
   allowHosts: Object.freeze([]) as unknown as string[],
   ocrTimeoutMs: 30_000,
   ocr: true,
+  workers: Math.max(1, Math.floor(availableParallelism() / 2)),
+  maxQueue: 8,
+  budgetMs: 10_000,
+  maxTextChars: 1_000_000,
 });
 
-const POSITIVE_INTEGERS = ['maxBytes', 'maxTotalBytes', 'maxPages', 'maxImages', 'fetchTimeoutMs', 'ocrTimeoutMs'] as const;
+const POSITIVE_INTEGERS = ['maxBytes', 'maxTotalBytes', 'maxPages', 'maxImages', 'fetchTimeoutMs', 'ocrTimeoutMs', 'workers', 'budgetMs', 'maxTextChars'] as const;
 
 /** Defaults filled in and every value checked; a wrong option is a `VALIDATION_ERROR` naming it. */
 export function resolveDocumentOptions(options: Partial<DocumentOptions> = {}): Readonly<DocumentOptions> {
@@ -55,6 +84,9 @@ export function resolveDocumentOptions(options: Partial<DocumentOptions> = {}): 
     if (!Number.isSafeInteger(v) || v < 1) {
       throw new LabelwiseError('VALIDATION_ERROR', `document option ${key} must be a positive integer`, { field: key });
     }
+  }
+  if (!Number.isSafeInteger(merged.maxQueue) || merged.maxQueue < 0) {
+    throw new LabelwiseError('VALIDATION_ERROR', 'document option maxQueue must be a non-negative integer', { field: 'maxQueue' });
   }
   if (typeof merged.ocr !== 'boolean') {
     throw new LabelwiseError('VALIDATION_ERROR', 'document option ocr must be a boolean', { field: 'ocr' });

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { LabelwiseError } from '../errors.js';
 import type { Embedder } from '../model/embedder.js';
+import { resolvePreset, type PresetName } from '../model/hub/presets.js';
 import { POOL_DEFAULTS, type PoolOptions } from '../pool/inference-pool.js';
 import { DEFAULT_CALIBRATION, type ScorerCalibration } from '../scoring/scorer.js';
 import type { Prices } from '../store/index.js';
@@ -17,14 +18,26 @@ export interface HfModelOptions {
   maxTokens?: number;
   /** Stable id for cache keys. @default 'hf:' + folder name */
   id?: string;
+  /** Text the model expects before every input (e5: `'query: '`); not billed. @default '' */
+  prefix?: string;
 }
 
 export interface EngineOptions {
   /**
    * Model to embed with: the embedded Universal Sentence Encoder lite (converted to ONNX on
-   * first use), or a local Hugging Face–layout ONNX model. @default 'use-lite'
+   * first use), a named preset installed under `<cacheDir>/models/<name>` (`labelwise models
+   * pull <name>`), or a local Hugging Face–layout ONNX model. @default 'use-lite'
+   * @example
+   * ```ts
+   * await createEngine({ model: 'bge-small-en-v1.5-int8' });
+   * ```
    */
-  model?: 'use-lite' | HfModelOptions;
+  model?: 'use-lite' | PresetName | HfModelOptions;
+  /**
+   * Download a named preset from the Hugging Face hub (`HF_ENDPOINT`, `HF_TOKEN`) when it is
+   * not installed. Off: a missing model is an error naming the pull command. @default false
+   */
+  allowDownload?: boolean;
   /** A ready-made embedder; replaces `model` and `pool` entirely. */
   embedder?: Embedder;
   /**
@@ -92,7 +105,8 @@ export const CACHE_TTL_DEFAULTS: Readonly<Record<CacheTier, number>> = Object.fr
 });
 
 export interface ResolvedOptions {
-  model: 'use-lite' | HfModelOptions;
+  model: 'use-lite' | PresetName | HfModelOptions;
+  allowDownload: boolean;
   embedder?: Embedder;
   cacheDir: string;
   pool: PoolOptions;
@@ -105,7 +119,7 @@ export interface ResolvedOptions {
   billing: { enabled: boolean; prices?: Partial<Prices>; freeTokensMonthly?: number };
 }
 
-const KNOWN = ['model', 'embedder', 'cacheDir', 'pool', 'cache', 'calibration', 'dataDir', 'recordUsage', 'durability', 'documents', 'billing'] as const;
+const KNOWN = ['model', 'allowDownload', 'embedder', 'cacheDir', 'pool', 'cache', 'calibration', 'dataDir', 'recordUsage', 'durability', 'documents', 'billing'] as const;
 const POOL_KNOWN = Object.keys(POOL_DEFAULTS);
 
 export function resolveOptions(options: EngineOptions = {}): Readonly<ResolvedOptions> {
@@ -126,8 +140,11 @@ export function resolveOptions(options: EngineOptions = {}): Readonly<ResolvedOp
   if (billingOn && durability === 'buffered') {
     throw new LabelwiseError('VALIDATION_ERROR', 'option durability "buffered" cannot be used with billing enabled: a crash would lose charges of answered calls', { field: 'durability' });
   }
+  const model = options.model ?? 'use-lite';
+  if (typeof model === 'string' && model !== 'use-lite') resolvePreset(model); // unknown names fail here, with the closest
   return Object.freeze({
-    model: options.model ?? 'use-lite',
+    model,
+    allowDownload: options.allowDownload === true,
     embedder: options.embedder,
     cacheDir: options.cacheDir ?? process.env.LABELWISE_CACHE_DIR ?? fileURLToPath(new URL('../../models/.cache', import.meta.url)),
     pool: Object.freeze(pool),

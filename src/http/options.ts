@@ -73,7 +73,7 @@ function positiveInteger(value: unknown, field: string): number {
 }
 
 export function resolveHandlerOptions(options: HandlerOptions = {}): ResolvedHandlerOptions {
-  const basePath = `/${(options.basePath ?? '/v1').replace(/^\/+|\/+$/g, '')}`;
+  const basePath = `/${(options.basePath ?? '/v1').replace(/^\/+|(?<!\/)\/+$/g, '')}`;
   const tiers = {} as Record<TierName, TierLimits>;
   for (const name of Object.keys(options.tiers ?? {})) {
     if (!(name in TIER_DEFAULTS)) throw new LabelwiseError('VALIDATION_ERROR', `unknown tier "${name}" in option tiers; known: public, developer, production`, { field: `tiers.${name}` });
