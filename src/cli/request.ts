@@ -21,7 +21,7 @@ export async function engineFromFlags(values: CliValues): Promise<Engine> {
   const options: EngineOptions = {};
   if (values['cache-dir']) options.cacheDir = values['cache-dir'];
   // Imported here, not at the top: `classify --help` and a flag mistake answer without loading the model stack.
-  const { createEngine } = await import('../engine/engine.js');
+  const { createEngine } = await import('../engine/create-engine.js');
   return createEngine(options);
 }
 

@@ -27,7 +27,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const v = parsed.values as { port: string; host: string; data: string; public: boolean; 'cache-dir'?: string; 'shutdown-timeout': string };
   noteModelConversion();
   // Imported only now: `serve --help` and a flag mistake answer without loading the model stack.
-  const [{ createEngine }, { createHandler }] = await Promise.all([import('../engine/engine.js'), import('../http/index.js')]);
+  const [{ createEngine }, { createHandler }] = await Promise.all([import('../engine/create-engine.js'), import('../http/index.js')]);
   // Durable: a request is answered only once its usage row (and charge) is committed, so a
   // crash or SIGKILL never loses an answered request.
   const engine = await createEngine({ dataDir: resolve(v.data as string), durability: 'durable', ...(v['cache-dir'] ? { cacheDir: v['cache-dir'] } : {}) });

@@ -1,6 +1,13 @@
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { invalidOption } from '../errors.js';
 import type { BodyLimits } from './body.js';
-import type { LimiterFactory } from './rate-limits.js';
+
+/**
+ * Builds one fixed-window limiter. The default keeps windows in this process; to share them
+ * between processes pass another rate-limiter-flexible limiter with the same options, e.g.
+ * `(o) => new RateLimiterRedis({ storeClient: redis, ...o })`.
+ */
+export type LimiterFactory = (options: { keyPrefix: string; points: number; duration: number }) => RateLimiterAbstract;
 
 /** Per-tier limits of spec §11: fixed one-minute windows plus a concurrency cap. */
 export interface TierLimits {

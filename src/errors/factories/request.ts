@@ -20,9 +20,13 @@ export function bodyNotJson(detail: string): LabelwiseError {
   return make('body_not_json', `request body is not valid JSON: ${detail}`);
 }
 
-/** 400: the body did not arrive in time; the connection is closed after the answer. */
-export function bodyStalled(timeoutMs: number): LabelwiseError {
-  return make('body_stalled', `request body not received within ${timeoutMs} ms`, { timeout_ms: timeoutMs });
+/**
+ * 400: the body did not arrive in time (`idle`: nothing came for `timeoutMs`); the connection is
+ * closed after the answer.
+ */
+export function bodyStalled(timeoutMs: number, idle = false): LabelwiseError {
+  const message = idle ? `request body stalled: nothing received for ${timeoutMs} ms` : `request body not received within ${timeoutMs} ms`;
+  return make('body_stalled', message, { timeout_ms: timeoutMs });
 }
 
 /** 413: the body is over the byte limit. */
