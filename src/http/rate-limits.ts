@@ -1,13 +1,8 @@
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { LabelwiseError } from '../errors.js';
-import type { TierLimits, TierName } from './options.js';
+import type { LimiterFactory, TierLimits, TierName } from './options.js';
 
-/**
- * Builds one fixed-window limiter. The default keeps windows in this process; to share them
- * between processes pass another rate-limiter-flexible limiter with the same options, e.g.
- * `(o) => new RateLimiterRedis({ storeClient: redis, ...o })`.
- */
-export type LimiterFactory = (options: { keyPrefix: string; points: number; duration: number }) => RateLimiterAbstract;
+export type { LimiterFactory } from './options.js';
 
 /**
  * What the X-RateLimit-* headers report; also `details.rate_limit` of a 429, hence the wire's

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createEngine, LabelwiseError } from '../../src/index.js';
+import { expectOptionError } from '../support/options.js';
 
 /** OS threads of this process (Linux): worker threads and their ONNX sessions included. */
 function threadCount(): number {
@@ -83,8 +84,7 @@ describe('engine lifecycle', () => {
   });
 
   it('rejects a misspelled option with the likely fix', async () => {
-    const err = await createEngine({ pool: { worker: 2 } } as never).catch((e: unknown) => e);
-    expect((err as LabelwiseError).message).toContain('did you mean "pool.workers"');
+    await expectOptionError(createEngine({ pool: { worker: 2 } } as never), 'pool.worker', 'unknown option "pool.worker"; did you mean "pool.workers"?');
   });
 
   it('two engines in one process do not interfere', async () => {
