@@ -24,6 +24,11 @@ export const PRICE_KINDS = Object.freeze([...PRIORITIES, 'batch'] as const);
 /** What a charge is priced as (spec §9). */
 export type PriceKind = (typeof PRICE_KINDS)[number];
 
+/** How `UsageStore.usage` groups rows (`group_by`, spec §10). */
+export const USAGE_GROUPS = Object.freeze(['day', 'hour', 'month', 'endpoint', 'key', 'priority'] as const);
+/** How `UsageStore.usage` groups rows. */
+export type UsageGroupBy = (typeof USAGE_GROUPS)[number];
+
 /** When a call's usage row and charge reach the database (see `EngineOptions.durability`). */
 export const DURABILITY_MODES = Object.freeze(['buffered', 'durable'] as const);
 /** See `EngineOptions.durability`. */

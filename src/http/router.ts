@@ -2,15 +2,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine } from '../engine/engine.js';
 import type { NormalizedRequest } from '../schema/index.js';
 import type { KeyGrant } from '../store/index.js';
+import type { Scope, Tier } from '../vocabulary.js';
 
-export type Scope = 'classify' | 'batch' | 'manage';
+export type { Scope } from '../vocabulary.js';
 
 /** Who is calling: a verified key, or an anonymous client in public mode. */
 export interface Caller {
   account: string;
   keyId: string | null;
   scopes: Scope[];
-  tier: 'public' | 'developer' | 'production';
+  tier: Tier;
   logInputs: boolean;
   /** What rate limits are counted against: the key id, or the client address in public mode. */
   subject: string;

@@ -3,6 +3,7 @@ import type { HeadParams, LabeledVector } from '../scoring/few-shot-head.js';
 import { InferencePool } from '../pool/inference-pool.js';
 import type { ModelBackend } from './types.js';
 import { aggregateWindows, splitWindows } from './windows.js';
+import type { Priority } from '../vocabulary.js';
 
 /** One embedded text: a unit vector and its model tokens (the whole text, overlaps counted once). */
 export interface EmbeddedText {
@@ -21,7 +22,7 @@ export interface Embedder {
   readonly dimension: number;
   /** Model tokens of `text`, deterministic; what billing counts. */
   countTokens(text: string): number;
-  embed(texts: string[], options?: { priority?: 'standard' | 'fast'; signal?: AbortSignal }): Promise<EmbeddedText[]>;
+  embed(texts: string[], options?: { priority?: Priority; signal?: AbortSignal }): Promise<EmbeddedText[]>;
   /** Optional: fit a few-shot head off the caller's thread (else the engine fits it inline). */
   fitFewShotHead?(names: Float32Array[], examples: LabeledVector[]): Promise<HeadParams>;
   close(): Promise<void>;
@@ -48,7 +49,7 @@ export class PooledEmbedder implements Embedder {
     return this.#backend.tokenizer.encode(text).length;
   }
 
-  async embed(texts: string[], options: { priority?: 'standard' | 'fast'; signal?: AbortSignal } = {}): Promise<EmbeddedText[]> {
+  async embed(texts: string[], options: { priority?: Priority; signal?: AbortSignal } = {}): Promise<EmbeddedText[]> {
     const { prefix = [], suffix = [] } = this.#backend.specials ?? {};
     const max = this.#backend.maxTokens - prefix.length - suffix.length;
     // Everything goes to the pool in one call, so it can sort all windows by length: feeding it

@@ -1,18 +1,10 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Embedder } from '../model/embedder.js';
-import type { Priority } from '../schema/index.js';
+import type { LabelConfig, Priority } from '../schema/index.js';
 import { labelTemplates } from './label-text.js';
 import { FewShotHead, fitFewShotHead } from './few-shot-head.js';
 import { blend, mean } from './vectors.js';
-
-/** A label set as the scorer needs it. */
-export interface LabelConfigInput {
-  labels: string[];
-  descriptions: Record<string, string>;
-  examples: Record<string, string[]>;
-  text_type?: string;
-}
 
 /** One vector per label, in the config's label order, plus what went into it. */
 export interface LabelPrototypes {
@@ -39,7 +31,7 @@ export class PrototypeBuilder {
   }
 
   /** Prototypes of a config; `hash` (its `configHash`) may be passed when already known. */
-  build(config: LabelConfigInput, priority: Priority = 'standard', hash?: string): Promise<LabelPrototypes> {
+  build(config: LabelConfig, priority: Priority = 'standard', hash?: string): Promise<LabelPrototypes> {
     const key = hash ?? configHash(config);
     let built = this.#configs.get(key);
     if (!built) {
@@ -51,7 +43,7 @@ export class PrototypeBuilder {
     return built;
   }
 
-  async #build(config: LabelConfigInput, priority: Priority): Promise<LabelPrototypes> {
+  async #build(config: LabelConfig, priority: Priority): Promise<LabelPrototypes> {
     const plans = config.labels.map((label) => ({
       templates: labelTemplates(label, config.text_type),
       // Own properties only: a label may be called "constructor" or "__proto__".
@@ -109,7 +101,7 @@ export class PrototypeBuilder {
 }
 
 /** Content hash of a label config: label order matters for the prototypes array, not for answers. */
-export function configHash(config: LabelConfigInput): string {
+export function configHash(config: LabelConfig): string {
   return createHash('sha256')
     .update(JSON.stringify([config.labels, sortKeys(config.descriptions), sortKeys(config.examples), config.text_type ?? null]))
     .digest('hex');

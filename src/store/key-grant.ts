@@ -4,10 +4,10 @@
  * (in-process calls, the CLI, `labelwise serve`'s admin key) nothing is capped.
  */
 import { LabelwiseError } from '../errors.js';
+import { SCOPES as ALL_SCOPES } from '../vocabulary.js';
 import type { KeyGrant, Scope, Tier } from './types.js';
 import type { NormalizedKeyInput } from './validate.js';
 
-const ALL_SCOPES: readonly Scope[] = ['classify', 'batch', 'manage'];
 const TIER_RANK: Readonly<Record<Tier, number>> = Object.freeze({ public: 0, developer: 1, production: 2 });
 
 /** What the caller gave explicitly (defaults are derived from the issuer instead). */
