@@ -1,102 +1,113 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createEngine, type Engine } from '../src/index.js';
-import { DATA_DIR, loadDatasets, sampleExamples, shuffle, splitOf, type Dataset, type Example, type Split } from './accuracy/datasets.js';
-import { precisionRecall, score, type Scores } from './accuracy/metrics.js';
+import { resolveOptions } from '../src/engine/options.js';
+import { installedManifest, PRESETS, resolvePreset } from '../src/model/hub/index.js';
+import { DATA_DIR, loadDatasets } from './accuracy/datasets.js';
+import { SETTINGS, SPLIT, type ModelResult } from './accuracy/run-model.js';
+import { runChild } from './lib/child.js';
+import { mergeMeasured } from './lib/measured.js';
 
 /**
- * Accuracy harness (`npm run bench:accuracy`): zero-shot names, names + descriptions, and
- * 1, 3 and 8 examples per label on the public sets in ../shared/data; writes
- * bench/results/accuracy.md. Scores the held-out rows (`ACCURACY_SPLIT=public` scores the rows
- * constants are chosen on instead). Small shapes are averaged over three example draws.
+ * Accuracy harness (`npm run bench:accuracy`): for every installed model (the embedded use-lite
+ * and each preset under `<cacheDir>/models`; ACCURACY_MODELS=a,b picks some), zero-shot names,
+ * names + descriptions, and 8 examples per label on the public sets in ../shared/data, plus the
+ * model's speed, peak RSS and size — each model in its own process. Writes
+ * bench/results/accuracy.md and models/measured.json (what `labelwise models list` shows).
+ * Scores are on the harness's test rows only (see bench/accuracy/datasets.ts); nothing here
+ * chooses anything from them.
  */
-const SETTINGS = [
-  { name: 'names', k: 0, seeds: [13] },
-  { name: 'descriptions', k: 0, seeds: [13] },
-  { name: '8 examples', k: 8, seeds: [13] },
-  { name: '3 examples', k: 3, seeds: [13, 14, 15] },
-  { name: '1 example', k: 1, seeds: [13, 14, 15] },
-] as const;
-type Setting = (typeof SETTINGS)[number];
-const CHUNK = 500;
-const SPLIT: Split = process.env.ACCURACY_SPLIT === 'public' ? 'public' : 'heldout';
-
-async function evaluate(engine: Engine, set: Dataset, setting: Setting): Promise<Scores> {
-  const { test, pool } = splitOf(set, SPLIT);
-  const runs: Scores[] = [];
-  for (const seed of setting.seeds) runs.push(await evaluateOnce(engine, set, test, setting.name === 'descriptions', setting.k > 0 ? sampleExamples(pool, setting.k, seed) : undefined));
-  const avg = (f: (s: Scores) => number) => runs.reduce((a, s) => a + f(s), 0) / runs.length;
-  return { accuracy: avg((s) => s.accuracy), macroF1: avg((s) => s.macroF1), ece: avg((s) => s.ece), meanConfidence: avg((s) => s.meanConfidence) };
-}
-
-async function evaluateOnce(engine: Engine, set: Dataset, test: Example[], descriptions: boolean, examples?: Record<string, string[]>): Promise<Scores> {
-  const base = { labels: set.labels, text_type: set.textType, ...(descriptions ? { descriptions: set.descriptions } : {}), ...(examples ? { examples } : {}) };
-  const predicted: string[] = [];
-  const confidence: number[] = [];
-  for (let i = 0; i < test.length; i += CHUNK) {
-    const res = await engine.classifyBatch({ ...base, texts: test.slice(i, i + CHUNK).map((e) => e.text), cache: false });
-    for (const r of res.results) {
-      if ('error' in r) throw new Error(r.error);
-      predicted.push(r.label);
-      confidence.push(r.confidence);
-    }
-  }
-  return score(test.map((e) => e.label), predicted, confidence, set.labels);
-}
-
-/** Multi-label check: two texts of different classes joined must get both labels (and only those). */
-async function tagCheck(engine: Engine, set: Dataset): Promise<{ precision: number; recall: number }> {
-  const items = shuffle(splitOf(set, SPLIT).test, 21).slice(0, 600);
-  const pairs: { text: string; gold: string[] }[] = [];
-  for (let i = 0; i + 1 < items.length && pairs.length < 300; i += 2) {
-    if (items[i].label === items[i + 1].label) continue;
-    pairs.push({ text: `${items[i].text} ${items[i + 1].text}`, gold: [items[i].label, items[i + 1].label] });
-  }
-  const res = await engine.tagBatch({ labels: set.labels, text_type: set.textType, texts: pairs.map((p) => p.text), cache: false });
-  return precisionRecall(pairs.map((p) => p.gold), res.results.map((r) => ('labels' in r ? r.labels.map((l) => l.label) : [])));
-}
-
 async function main(): Promise<void> {
-  const sets = loadDatasets();
-  if (!sets) {
+  if (!loadDatasets()) {
     console.log(`accuracy: skipped — no labeled data at ${DATA_DIR} (set LABELWISE_DATA_DIR)`);
     return;
   }
-  const only = process.env.ACCURACY_ONLY?.split(',');
-  const engine = await createEngine();
-  const rows: string[] = [];
+  const cacheDir = resolveOptions({}).cacheDir;
+  const wanted = process.env.ACCURACY_MODELS?.split(',').map((s) => s.trim()) ?? ['use-lite', ...Object.keys(PRESETS)];
+  const results: ModelResult[] = [];
   const started = performance.now();
-  try {
-    for (const set of sets.filter((s) => !only || only.includes(s.name))) {
-      for (const setting of SETTINGS) {
-        if (setting.name === 'descriptions' && Object.keys(set.descriptions).length === 0) continue;
-        const s = await evaluate(engine, set, setting);
-        const row = `| ${set.name} | ${setting.name} | ${s.accuracy.toFixed(3)} | ${s.macroF1.toFixed(3)} | ${s.ece.toFixed(3)} | ${s.meanConfidence.toFixed(3)} |`;
-        console.log(row);
-        rows.push(row);
-      }
+  for (const name of wanted) {
+    if (name !== 'use-lite' && !(await installedManifest(cacheDir, resolvePreset(name)))) {
+      console.log(`accuracy: ${name} skipped — not installed (npx labelwise models pull ${name}, or bash bench/models/fetch.sh)`);
+      continue;
     }
-    const agnews = sets.find((s) => s.name === 'agnews');
-    const tag = agnews && (!only || only.includes('agnews')) ? await tagCheck(engine, agnews) : undefined;
-    const md = [
-      `# Accuracy (${new Date().toISOString().slice(0, 10)}, model ${engine.modelId})`,
-      '',
-      `Data: ../shared/data (not part of the project). Rows scored: ${SPLIT === 'heldout' ? 'held-out (never used to choose anything)' : 'public (the rows constants are chosen on)'}.`,
-      'Examples per label are seeded draws from the train split (AG News, SST-2: from the public half); 1 and 3 examples average three draws.',
-      '',
-      '| set | setting | accuracy | macro-F1 | ECE | mean confidence |',
-      '|---|---|---|---|---|---|',
-      ...rows,
-      '',
-      tag ? `Tag (AG News ${SPLIT} rows, 300 joined pairs of different classes, threshold 0.5): precision ${tag.precision.toFixed(3)}, recall ${tag.recall.toFixed(3)}` : '',
-      '',
-      `Run time: ${((performance.now() - started) / 1000).toFixed(0)} s`,
-    ].join('\n');
-    console.log(md);
+    console.log(`accuracy: ${name} …`);
+    const { result } = await runChild(['--import', 'tsx', 'bench/accuracy/run-model.ts', name]);
+    results.push(result as unknown as ModelResult);
+    console.log(`accuracy: ${name} done in ${(result.seconds as number).toFixed(0)} s`);
+    // Written after every model, so a long run that is stopped keeps what it measured.
     mkdirSync('bench/results', { recursive: true });
-    writeFileSync(process.env.ACCURACY_OUT ?? 'bench/results/accuracy.md', `${md}\n`);
-  } finally {
-    await engine.close();
+    writeFileSync(process.env.ACCURACY_OUT ?? 'bench/results/accuracy.md', `${report(results, (performance.now() - started) / 1000)}\n`);
+    writeMeasured([results[results.length - 1]]);
   }
+  console.log(report(results, (performance.now() - started) / 1000));
+}
+
+const f3 = (x: number | undefined) => (x === undefined ? '—' : x.toFixed(3));
+
+function report(results: ModelResult[], seconds: number): string {
+  const sets = [...new Set(results.flatMap((r) => Object.keys(r.scores)))];
+  const table = results.flatMap((r) =>
+    sets.flatMap((set) =>
+      SETTINGS.filter((s) => r.scores[set]?.[s]).map((s) => {
+        const x = r.scores[set][s]!;
+        return `| ${r.model} | ${set} | ${s} | ${f3(x.accuracy)} | ${f3(x.macroF1)} | ${f3(x.ece)} | ${f3(x.meanConfidence)} |`;
+      }),
+    ),
+  );
+  const wide = results.map((r) => {
+    const cell = (set: string) => SETTINGS.map((s) => f3(r.scores[set]?.[s]?.accuracy)).join(' / ');
+    return `| ${r.model} | ${sets.map(cell).join(' | ')} |`;
+  });
+  const speed = results.map(
+    (r) => `| ${r.model} | ${r.textsPerS.toFixed(0)} | ${r.p50Ms.toFixed(2)} | ${(r.maxRssBytes / 2 ** 20).toFixed(0)} | ${(r.sizeBytes / 1e6).toFixed(0)} | ${r.tag ? `${f3(r.tag.precision)} / ${f3(r.tag.recall)}` : '—'} |`,
+  );
+  return [
+    `# Accuracy (${new Date().toISOString().slice(0, 10)}, every installed model)`,
+    '',
+    `Data: ../shared/data (not part of the project). Rows scored: ${SPLIT === 'heldout' ? 'held-out (never used to choose anything)' : 'public (the rows constants are chosen on)'}.`,
+    'Examples per label are seeded draws from the train split (AG News, SST-2: from the public half); 1 and 3 examples',
+    'average three draws. Scoring (templates, temperatures, tag logistic, few-shot head constants) is the engine default,',
+    'chosen on use-lite: ECE and the tag numbers of the other models would move with a per-model calibration.',
+    '',
+    `Accuracy, ${SETTINGS.join(' / ')}:`,
+    '',
+    `| model | ${sets.join(' | ')} |`,
+    `|---|${sets.map(() => '---|').join('')}`,
+    ...wide,
+    '',
+    'Speed (default pool: one worker per core × 1 thread; classifyBatch of 1,000 AG News texts, 10 labels, cache off,',
+    "best of 2; one short classify, 'fast', p50), peak RSS of the model's bench process, size of the model files, tag on",
+    'AG News pairs (precision / recall):',
+    '',
+    '| model | texts/s | 1 text p50 ms | peak RSS MB | size MB | tag P / R |',
+    '|---|---|---|---|---|---|',
+    ...speed,
+    '',
+    '| model | set | setting | accuracy | macro-F1 | ECE | mean confidence |',
+    '|---|---|---|---|---|---|---|',
+    ...table,
+    '',
+    `Run time: ${seconds.toFixed(0)} s`,
+  ].join('\n');
+}
+
+/** What `labelwise models list` shows (speed here is this run's; `npm run bench` Q8 overwrites it side by side). */
+function writeMeasured(results: ModelResult[]): void {
+  mergeMeasured(
+    Object.fromEntries(
+      results.map((r) => [
+        r.model,
+        {
+          id: r.id,
+          accuracy: Object.fromEntries(Object.entries(r.scores).map(([set, s]) => [set, Object.fromEntries(Object.entries(s).map(([k, v]) => [k, Number(v!.accuracy.toFixed(4))]))])),
+          texts_per_s: Math.round(r.textsPerS),
+          p50_ms: Number(r.p50Ms.toFixed(2)),
+          size_bytes: r.sizeBytes,
+          peak_rss_bytes: r.maxRssBytes,
+        },
+      ]),
+    ),
+    { accuracy_source: 'npm run bench:accuracy' },
+  );
 }
 
 await main();

@@ -15,6 +15,8 @@ import { markdownNotes, markdownTable, type Row } from './lib/report.js';
 import { memory } from './memory.js';
 import { tfjs } from './tfjs.js';
 import { throughput } from './throughput.js';
+import { transformersJs } from './transformers.js';
+import { modelSpeed } from './model-speed.js';
 
 const SUITES: Record<string, () => Promise<Row[]>> = {
   throughput, // Q1
@@ -24,6 +26,8 @@ const SUITES: Record<string, () => Promise<Row[]>> = {
   'cache-hit': cacheHit, // Q5
   memory, // Q6a
   'cold-start': coldStart, // Q6b
+  transformers: transformersJs, // Q7
+  models: modelSpeed, // Q8
 };
 
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);

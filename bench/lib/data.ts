@@ -3,7 +3,10 @@ import { fileURLToPath } from 'node:url';
 
 /** Project root (bench/lib → ../..). */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const AGNEWS = fileURLToPath(new URL('../../../shared/data/agnews_test.jsonl', import.meta.url));
+// Same folder the accuracy harness reads (LABELWISE_DATA_DIR overrides it there too).
+const AGNEWS = process.env.LABELWISE_DATA_DIR
+  ? `${process.env.LABELWISE_DATA_DIR}/agnews_test.jsonl`
+  : fileURLToPath(new URL('../../../shared/data/agnews_test.jsonl', import.meta.url));
 
 export interface TextSet {
   texts: string[];

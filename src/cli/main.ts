@@ -4,6 +4,7 @@ import { toErrorBody } from '../errors.js';
 import { classifyCommand } from './classify.js';
 import { adminCommand } from './admin.js';
 import { serveCommand } from './serve.js';
+import { modelsCommand } from './models.js';
 
 const USAGE = `labelwise — offline text classification
 
@@ -20,6 +21,9 @@ Usage:
   labelwise classifiers get NAME[@vN] --data DIR
   labelwise balance show --data DIR [--account A]
   labelwise balance credit --data DIR --usd N [--account A]
+  labelwise models list [--cache-dir DIR]
+  labelwise models pull NAME [--cache-dir DIR]
+  labelwise models import NAME DIR [--cache-dir DIR]
   labelwise --version
 
 Run "labelwise <command> --help" for a command's options.`;
@@ -30,6 +34,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   keys: (argv) => adminCommand('keys', argv),
   classifiers: (argv) => adminCommand('classifiers', argv),
   balance: (argv) => adminCommand('balance', argv),
+  models: modelsCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

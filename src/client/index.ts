@@ -68,7 +68,7 @@ export class LabelwiseClient {
   lastResponse: ResponseMeta | undefined;
 
   constructor(options: ClientOptions) {
-    this.#base = options.baseUrl.replace(/\/+$/, '');
+    this.#base = options.baseUrl.replace(/(?<!\/)\/+$/, '');
     this.#key = options.apiKey;
     this.#timeout = options.timeoutMs ?? 60_000;
     this.#fetch = options.fetch ?? globalThis.fetch;

@@ -68,11 +68,14 @@ function embeddedIpv4(address: string): string | undefined {
 
 /** The eight 16-bit words of an IPv6 address (zone id dropped), or undefined. */
 function expandIpv6(address: string): number[] | undefined {
-  let a = address.replace(/%.*$/, '').toLowerCase();
-  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(a);
+  // Zone id and a dotted IPv4 tail are cut by position, not by an unanchored regex (a regex
+  // such as /(\d+)\.(\d+)\.(\d+)\.(\d+)$/ backtracks quadratically over a long run of digits).
+  let a = address.split('%', 1)[0].toLowerCase();
+  const lastColon = a.lastIndexOf(':');
+  const dotted = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(a.slice(lastColon + 1));
   if (dotted) {
     const [b0, b1, b2, b3] = dotted.slice(1).map(Number);
-    a = a.slice(0, dotted.index) + `${((b0 << 8) | b1).toString(16)}:${((b2 << 8) | b3).toString(16)}`;
+    a = a.slice(0, lastColon + 1) + `${((b0 << 8) | b1).toString(16)}:${((b2 << 8) | b3).toString(16)}`;
   }
   const [head, tail] = a.split('::');
   const parse = (s: string | undefined) => (s ? s.split(':').map((w) => parseInt(w, 16)) : []);

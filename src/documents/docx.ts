@@ -7,10 +7,14 @@
  *
  * Pages: Word stores the page count of its last layout in `docProps/app.xml` (`<Pages>`); when
  * present it is the page count (and over `maxPages` is refused), otherwise the DOCX counts as 1 page.
+ *
+ * `extractDocx` runs inside a document worker thread (see `pool.ts`): mammoth's XML parsing is
+ * CPU-bound and a small file can hold millions of runs.
  */
 import { inflateRawSync } from 'node:zlib';
 import mammoth from 'mammoth';
 import { LabelwiseError } from '../errors.js';
+import { normalizeText } from './text.js';
 
 /** Most bytes all entries of a DOCX may declare uncompressed. */
 export const MAX_DOCX_UNPACKED_BYTES = 200 * 1024 * 1024;
@@ -53,7 +57,7 @@ export async function extractDocx(bytes: Buffer, maxPages: number): Promise<Docx
   } catch (err) {
     throw docError('file is a corrupt DOCX that cannot be read', err);
   }
-  return { text: value.replace(/\r\n?/g, '\n').replace(/\n{3,}/g, '\n\n').trim(), pages };
+  return { text: normalizeText(value), pages };
 }
 
 /** Entries of the central directory, or undefined if there is none (or it is damaged). */

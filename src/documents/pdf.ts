@@ -8,23 +8,24 @@
  * non-space characters: a scan) are rendered and OCRed, and the OCR text replaces their text
  * layer (when OCR finds something). Pages with a real text layer are not rendered: their
  * tokens only need the render size, which the viewport gives without drawing (same numbers,
- * no wasted CPU on the main thread).
+ * no wasted CPU).
  *
  * Rendering uses pdfjs's own canvas factory: pdfjs-dist 5.6 depends on @napi-rs/canvas 0.1.x
  * and npm nests that copy under it; mixing its Path2D/images with a canvas of the top-level
  * @napi-rs/canvas 1.x crashes the process, so PDF pages never touch the top-level copy.
  *
- * Notes: pdfjs in Node parses on the main thread (its "fake worker"); pdfjs is imported on the
- * first PDF, and its import sets `globalThis.DOMMatrix`, `Path2D`, `ImageData` and `navigator`
- * (from its canvas copy) when they are missing.
+ * Runs inside a document worker thread (see `pool.ts`), never on the caller's thread: pdfjs in
+ * Node parses on the thread that calls it (its "fake worker"), and rendering is CPU-bound. Its
+ * import sets `globalThis.DOMMatrix`, `Path2D`, `ImageData` and `navigator` (from its canvas
+ * copy) when they are missing — in that worker thread only. OCR of the rendered pages happens
+ * back in the reader (tesseract has a worker thread of its own).
  */
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist';
 import { LabelwiseError } from '../errors.js';
 import { MAX_SOURCE_PIXELS } from './image.js';
-import type { Recognize } from './ocr.js';
-import { visualTokens } from './visual-tokens.js';
+import { normalizeText } from './text.js';
 
 /** Most pixels a page is rendered at (1.5 MP: a US-Letter page is 1076 × 1393 px). */
 export const PAGE_MAX_PIXELS = 1_500_000;
@@ -32,28 +33,37 @@ export const PAGE_MAX_PIXELS = 1_500_000;
 export const PAGE_MAX_SCALE = 2;
 /** A page with fewer non-space characters in its text layer counts as scanned and is OCRed. */
 export const MIN_TEXT_LAYER_CHARS = 20;
-/** Most time one page may take to render. */
-export const PAGE_RENDER_TIMEOUT_MS = 30_000;
-
-export interface PdfText {
+/** One page as read in the worker: its text layer, its render size and, for a scan, its image. */
+export interface PdfPageRead {
+  /** The normalised text layer. */
   text: string;
-  pages: number;
-  visualTokens: number;
+  width: number;
+  height: number;
+  /** PNG of the rendered page, only for a scanned page when rendering was asked for (OCR is on). */
+  png?: Uint8Array;
+}
+
+export interface PdfRead {
+  pages: PdfPageRead[];
 }
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 let pdfjs: Promise<PdfJs> | undefined;
 const pdfjsDir = dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'));
 
+/** Loads pdfjs (done once per worker thread, before its first document is timed). */
+export function loadPdfJs(): Promise<PdfJs> {
+  return (pdfjs ??= import('pdfjs-dist/legacy/build/pdf.mjs'));
+}
+
 /**
- * Text, page count and visual tokens of a PDF.
- *
- * @param ocr - OCR for scanned pages, or null when OCR is off.
+ * Text layers and render sizes of every page of a PDF; scanned pages are also rendered when
+ * `render` is set (OCR on), for the reader to OCR.
  */
-export async function extractPdf(bytes: Buffer, maxPages: number, ocr: Recognize | null, signal?: AbortSignal): Promise<PdfText> {
-  const lib = await (pdfjs ??= import('pdfjs-dist/legacy/build/pdf.mjs'));
+export async function readPdf(bytes: Uint8Array, maxPages: number, render: boolean): Promise<PdfRead> {
+  const lib = await loadPdfJs();
   const task = lib.getDocument({
-    data: new Uint8Array(bytes), // a copy: pdfjs takes ownership of (detaches) what it is given
+    data: bytes, // pdfjs takes ownership of (detaches) it: the worker's own copy
     standardFontDataUrl: join(pdfjsDir, 'standard_fonts') + sep,
     cMapUrl: join(pdfjsDir, 'cmaps') + sep,
     cMapPacked: true,
@@ -80,31 +90,21 @@ export async function extractPdf(bytes: Buffer, maxPages: number, ocr: Recognize
   }
   try {
     if (doc.numPages > maxPages) throw docError(`file has ${doc.numPages} pages; at most ${maxPages} are allowed`);
-    const texts: string[] = [];
-    let tokens = 0;
-    for (let n = 1; n <= doc.numPages; n++) {
-      signal?.throwIfAborted();
-      const { text, width, height } = await readPage(doc, n, ocr, signal);
-      tokens += visualTokens(width, height);
-      if (text) texts.push(text);
-    }
-    return { text: texts.join('\n\n'), pages: doc.numPages, visualTokens: tokens };
+    const pages: PdfPageRead[] = [];
+    for (let n = 1; n <= doc.numPages; n++) pages.push(await readPage(doc, n, render));
+    return { pages };
   } finally {
     await doc.destroy().catch(() => {});
   }
 }
 
-async function readPage(doc: PDFDocumentProxy, n: number, ocr: Recognize | null, signal?: AbortSignal) {
+async function readPage(doc: PDFDocumentProxy, n: number, render: boolean): Promise<PdfPageRead> {
   let page: PDFPageProxy;
   let layer: string;
   try {
     page = await doc.getPage(n);
     const content = await page.getTextContent();
-    layer = content.items
-      .map((item) => ('str' in item ? item.str + (item.hasEOL ? '\n' : '') : ''))
-      .join('')
-      .replace(/[ \t]+\n/g, '\n')
-      .trim();
+    layer = normalizeText(content.items.map((item) => ('str' in item ? item.str + (item.hasEOL ? '\n' : '') : '')).join(''));
   } catch (err) {
     throw docError(`page ${n} of the PDF cannot be read`, err);
   }
@@ -114,10 +114,8 @@ async function readPage(doc: PDFDocumentProxy, n: number, ocr: Recognize | null,
     const viewport = page.getViewport({ scale });
     const width = Math.max(1, Math.floor(viewport.width));
     const height = Math.max(1, Math.floor(viewport.height));
-    if (!ocr || layer.replace(/\s+/g, '').length >= MIN_TEXT_LAYER_CHARS) return { text: layer, width, height };
-    const png = await renderPage(doc, page, viewport, width, height, n);
-    const recognized = (await ocr(png, signal)).trim();
-    return { text: recognized || layer, width, height };
+    if (!render || layer.replace(/\s+/g, '').length >= MIN_TEXT_LAYER_CHARS) return { text: layer, width, height };
+    return { text: layer, width, height, png: await renderPage(doc, page, viewport, width, height, n) };
   } finally {
     page.cleanup();
   }
@@ -136,20 +134,11 @@ async function renderPage(
   const factory = (doc as unknown as { canvasFactory: CanvasFactory }).canvasFactory;
   const entry = factory.create(width, height);
   try {
-    const task = page.render({ canvas: entry.canvas as never, canvasContext: entry.context as never, viewport });
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        task.cancel();
-        reject(docError(`page ${n} of the PDF took longer than ${PAGE_RENDER_TIMEOUT_MS / 1000} s to render`));
-      }, PAGE_RENDER_TIMEOUT_MS);
-    });
+    // No timer here: the document's time budget (pool.ts) ends the whole worker thread.
     try {
-      await Promise.race([task.promise, timeout]);
+      await page.render({ canvas: entry.canvas as never, canvasContext: entry.context as never, viewport }).promise;
     } catch (err) {
-      throw err instanceof LabelwiseError ? err : docError(`page ${n} of the PDF cannot be rendered`, err);
-    } finally {
-      clearTimeout(timer);
+      throw docError(`page ${n} of the PDF cannot be rendered`, err);
     }
     return await entry.canvas.encode('png');
   } finally {

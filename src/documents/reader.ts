@@ -1,18 +1,23 @@
 /**
  * The document reader (spec §8): turns a request's `image` and `file` values into text, visual
- * tokens and a content hash. One reader owns one lazily started OCR worker thread; an engine
- * makes one reader and calls `close()` when it shuts down.
+ * tokens and a content hash. One reader owns a lazily started pool of document worker threads
+ * (parsing, rendering, normalising: see `pool.ts`) and one lazily started OCR worker thread; the
+ * caller's thread only validates, hashes and assembles. An engine makes one reader and calls
+ * `close()` when it shuts down.
  */
 import { createHash } from 'node:crypto';
 import { LabelwiseError, validationError } from '../errors.js';
-import { extractDocx, isDocx } from './docx.js';
+import type { DocxText } from './docx.js';
+import { isDocx } from './docx.js';
 import { fetchInput } from './fetch.js';
-import { checkImage, prepareImage } from './image.js';
+import { checkImage, type PreparedImage } from './image.js';
 import { parseInput, type ParsedInput } from './input.js';
 import { OcrEngine, type Recognize } from './ocr.js';
 import { resolveDocumentOptions, type DocumentOptions } from './options.js';
-import { extractPdf } from './pdf.js';
+import type { PdfRead } from './pdf.js';
+import { DocumentPool } from './pool.js';
 import { sniffFile } from './sniff.js';
+import { normalizeText } from './text.js';
 import { visualTokens } from './visual-tokens.js';
 
 /** Most URL inputs of one request downloaded at the same time. */
@@ -55,10 +60,12 @@ export interface LoadedDocuments {
 export class DocumentReader {
   readonly options: Readonly<DocumentOptions>;
   readonly #ocr: OcrEngine;
+  readonly #pool: DocumentPool;
 
   constructor(options: Partial<DocumentOptions> = {}) {
     this.options = resolveDocumentOptions(options);
     this.#ocr = new OcrEngine(this.options.ocrTimeoutMs);
+    this.#pool = new DocumentPool({ workers: this.options.workers, maxQueue: this.options.maxQueue, budgetMs: this.options.budgetMs });
   }
 
   /** `load` then `extract`. */
@@ -101,41 +108,65 @@ export class DocumentReader {
   }
 
   /**
-   * Terminates the OCR worker thread; reads in flight fail with a `DOCUMENT_ERROR`. A read
-   * started after `close()` starts a new worker, so call `close()` again after such use.
+   * Terminates the document and OCR worker threads; reads in flight fail with a
+   * `DOCUMENT_ERROR`. A read started after `close()` starts new workers, so call `close()`
+   * again after such use.
    */
-  close(): Promise<void> {
-    return this.#ocr.close();
+  async close(): Promise<void> {
+    await Promise.all([this.#ocr.close(), this.#pool.close()]);
   }
 
   async #extract(loaded: LoadedDocuments, ocr: Recognize | null, signal?: AbortSignal): Promise<ExtractedDocuments> {
     // Cheap checks of every part first, so a bad image fails before a long PDF is OCRed.
     const fileKind = loaded.file ? documentKind(loaded.file) : undefined;
     loaded.images.forEach((bytes, i) => checkImage(bytes, `image.${i}`));
+    const release = this.#pool.admit();
+    try {
+      const texts: string[] = [];
+      let tokens = 0;
+      let pages = 0;
+      if (loaded.file) {
+        const file = fileKind === 'pdf' ? await this.#readPdf(loaded.file, ocr, signal) : await this.#readDocx(loaded.file, signal);
+        if (file.text) texts.push(file.text);
+        tokens += file.visualTokens;
+        pages = file.pages;
+      }
+      for (const [i, bytes] of loaded.images.entries()) {
+        signal?.throwIfAborted();
+        const field = `image.${i}`;
+        const image = (await this.#pool.run({ kind: 'image', field, forOcr: ocr !== null }, bytes, field, signal)) as PreparedImage;
+        tokens += visualTokens(image.width, image.height);
+        if (ocr && image.png) {
+          const text = normalizeText(await withField(ocr(asBuffer(image.png), signal), field));
+          if (text) texts.push(text);
+        }
+      }
+      return { text: texts.join('\n\n'), visualTokens: tokens, contentHash: loaded.contentHash, pages, images: loaded.images.length };
+    } finally {
+      release();
+    }
+  }
+
+  /** Pages read on a worker; scanned pages (rendered there when OCR is on) OCRed here, in order. */
+  async #readPdf(bytes: Buffer, ocr: Recognize | null, signal?: AbortSignal) {
+    const { maxPages, maxTextChars } = this.options;
+    const read = (await this.#pool.run({ kind: 'pdf', maxPages, maxTextChars, render: ocr !== null }, bytes, 'file', signal)) as PdfRead;
     const texts: string[] = [];
     let tokens = 0;
-    let pages = 0;
-    if (loaded.file) {
-      const file =
-        fileKind === 'pdf'
-          ? await withField(extractPdf(loaded.file, this.options.maxPages, ocr, signal), 'file')
-          : { ...(await extractDocx(loaded.file, this.options.maxPages)), visualTokens: 0 };
-      const text = normalizeOcr(file.text);
-      if (text) texts.push(text);
-      tokens += file.visualTokens;
-      pages = file.pages;
-    }
-    for (const [i, bytes] of loaded.images.entries()) {
+    for (const page of read.pages) {
       signal?.throwIfAborted();
-      const field = `image.${i}`;
-      const image = await prepareImage(bytes, field, ocr !== null);
-      tokens += visualTokens(image.width, image.height);
-      if (ocr && image.png) {
-        const text = normalizeOcr(await withField(ocr(image.png, signal), field));
-        if (text) texts.push(text);
-      }
+      tokens += visualTokens(page.width, page.height);
+      const recognized = ocr && page.png ? normalizeText(await withField(ocr(asBuffer(page.png), signal), 'file')) : '';
+      const text = recognized || page.text;
+      if (text) texts.push(text);
     }
-    return { text: texts.join('\n\n'), visualTokens: tokens, contentHash: loaded.contentHash, pages, images: loaded.images.length };
+    return { text: normalizeText(texts.join('\n\n')), pages: read.pages.length, visualTokens: tokens };
+  }
+
+  async #readDocx(bytes: Buffer, signal?: AbortSignal) {
+    const { maxPages, maxTextChars } = this.options;
+    const docx = (await this.#pool.run({ kind: 'docx', maxPages, maxTextChars }, bytes, 'file', signal)) as DocxText;
+    return { text: docx.text, pages: docx.pages, visualTokens: 0 };
   }
 
   /** Bytes of every input, downloads at most FETCH_CONCURRENCY at a time; the first failure cancels the rest. */
@@ -186,9 +217,9 @@ function documentKind(bytes: Buffer): 'pdf' | 'docx' {
   throw new LabelwiseError('DOCUMENT_ERROR', 'unsupported file type: file must be a PDF or DOCX (detected by content)', { field: 'file' });
 }
 
-/** Trims OCR/text output and collapses runs of blank lines. */
-function normalizeOcr(text: string): string {
-  return text.replace(/\r\n?/g, '\n').replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim();
+/** A Buffer view of bytes that crossed from a worker (structured clone gives a plain Uint8Array). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Adds `details.field` to a `DOCUMENT_ERROR` that has none (OCR errors). */

@@ -2,9 +2,6 @@ import { DocumentReader, type DocumentOptions, type LoadedDocuments } from '../d
 import { LabelwiseError } from '../errors.js';
 import type { NormalizedRequest } from '../schema/index.js';
 
-/** Document reads (PDF parsing, OCR) in progress or waiting, before new ones are refused. */
-const MAX_CONCURRENT_READS = 8;
-
 /** The classification input once documents are read: text to embed and its visual tokens. */
 export interface ReadInput {
   text: string;
@@ -18,7 +15,6 @@ export interface ReadInput {
  */
 export class DocumentStep {
   readonly #reader: DocumentReader;
-  #reading = 0;
 
   constructor(options?: Partial<DocumentOptions>) {
     this.#reader = new DocumentReader(options);
@@ -33,22 +29,14 @@ export class DocumentStep {
   /** The request's own text followed by what its documents yield (blank line between). */
   async read(loaded: LoadedDocuments | undefined, text: string | undefined, signal?: AbortSignal): Promise<ReadInput> {
     if (!loaded) return { text: text ?? '', visualTokens: 0 };
-    // OCR runs one job at a time; past a short queue, refuse rather than make everyone wait.
-    if (this.#reading >= MAX_CONCURRENT_READS) {
-      throw new LabelwiseError('OVERLOADED', 'too many documents are being read; retry shortly', { retry_after: 2 });
-    }
-    this.#reading++;
-    let extracted;
-    try {
-      extracted = await this.#reader.extract(loaded, signal);
-    } finally {
-      this.#reading--;
-    }
+    // The reader bounds concurrent reads (documents.workers + documents.maxQueue → OVERLOADED).
+    const extracted = await this.#reader.extract(loaded, signal);
     const joined = joinText(text ?? '', extracted.text);
     if (!joined) throw new LabelwiseError('DOCUMENT_ERROR', 'no readable text in the text, image or file given');
     return { text: joined, visualTokens: extracted.visualTokens };
   }
 
+  /** Terminates the document worker threads and the OCR worker thread. */
   close(): Promise<void> {
     return this.#reader.close();
   }

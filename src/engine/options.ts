@@ -1,11 +1,13 @@
 /** Options of `createEngine`: the public shape, its spec, and the resolved frozen form. */
 import { fileURLToPath } from 'node:url';
 import type { Embedder } from '../model/embedder.js';
-import { boolean, custom, falseOr, integer, isPlainObject, LabelwiseOptionsError, number, object, oneOf, perKey, required, string, type Resolved } from '../options/index.js';
+import { modelNames, type PresetName } from '../model/hub/presets.js';
+import { boolean, custom, falseOr, integer, isPlainObject, LabelwiseOptionsError, nearest, number, object, oneOf, perKey, required, string, type Resolved } from '../options/index.js';
 import { POOL_DEFAULTS, type PoolOptions } from '../pool/inference-pool.js';
 import { DEFAULT_CALIBRATION, type ScorerCalibration } from '../scoring/scorer.js';
 import type { Prices } from '../store/index.js';
 import { FREE_TOKENS_SPEC, PRICES_SPEC } from '../store/options.js';
+import { DOCUMENTS_SPEC } from '../documents/options.js';
 import type { DocumentOptions } from '../documents/index.js';
 import { DURABILITY_MODES, TIERS, type Durability, type Tier } from '../vocabulary.js';
 
@@ -22,14 +24,26 @@ export interface HfModelOptions {
   maxTokens?: number;
   /** Stable id for cache keys. @default 'hf:' + folder name */
   id?: string;
+  /** Text the model expects before every input (e5: `'query: '`); not billed. @default '' */
+  prefix?: string;
 }
 
 export interface EngineOptions {
   /**
    * Model to embed with: the embedded Universal Sentence Encoder lite (converted to ONNX on
-   * first use), or a local Hugging Face–layout ONNX model. @default 'use-lite'
+   * first use), a named preset installed under `<cacheDir>/models/<name>` (`labelwise models
+   * pull <name>`), or a local Hugging Face–layout ONNX model. @default 'use-lite'
+   * @example
+   * ```ts
+   * await createEngine({ model: 'bge-small-en-v1.5-int8' });
+   * ```
    */
-  model?: 'use-lite' | HfModelOptions;
+  model?: 'use-lite' | PresetName | HfModelOptions;
+  /**
+   * Download a named preset from the Hugging Face hub (`HF_ENDPOINT`, `HF_TOKEN`) when it is
+   * not installed. Off: a missing model is an error naming the pull command. @default false
+   */
+  allowDownload?: boolean;
   /** A ready-made embedder; replaces `model` and `pool` entirely. @default undefined (built from `model`) */
   embedder?: Embedder;
   /**
@@ -99,12 +113,19 @@ const HF_MODEL = object({
   pooling: oneOf(['mean', 'cls'], { default: 'mean' }),
   maxTokens: integer({ min: 1, unit: 'tokens' }),
   id: string({ nonEmpty: true }),
+  prefix: string(),
 });
 
-/** `'use-lite'` or an HF model object, checked to its nested keys. */
-const MODEL = custom<'use-lite' | Resolved<typeof HF_MODEL>>(
-  '"use-lite" or { type: "hf-onnx", path }',
-  (v, path) => (v === 'use-lite' ? v : isPlainObject(v) ? HF_MODEL.resolve(v, path) : undefined),
+/** `'use-lite'`, a preset name (unknown ones name the closest), or an HF model object checked to its nested keys. */
+const MODEL = custom<'use-lite' | PresetName | Resolved<typeof HF_MODEL>>(
+  '"use-lite", a preset name or { type: "hf-onnx", path }',
+  (v, path) => {
+    if (typeof v !== 'string') return isPlainObject(v) ? HF_MODEL.resolve(v, path) : undefined;
+    const names = modelNames();
+    if (names.includes(v)) return v as 'use-lite' | PresetName;
+    const near = nearest(v, names);
+    throw new LabelwiseOptionsError(path, `unknown model "${v}"${near ? `; did you mean "${near}"?` : ''} Known models: ${names.join(', ')}`);
+  },
   { default: 'use-lite' },
 );
 
@@ -135,11 +156,10 @@ const CALIBRATION = object({
   tagSlope: number({ default: DEFAULT_CALIBRATION.tagSlope }),
 });
 
-/** Checked in depth by the document reader's own spec when the engine builds it. */
-const DOCUMENTS = custom<Partial<DocumentOptions>>('an object', (v) => (isPlainObject(v) ? (v as Partial<DocumentOptions>) : undefined));
 
 const ENGINE = object({
   model: MODEL,
+  allowDownload: boolean({ default: false }),
   embedder: EMBEDDER,
   cacheDir: string({ nonEmpty: true, default: () => process.env.LABELWISE_CACHE_DIR ?? fileURLToPath(new URL('../../models/.cache', import.meta.url)) }),
   pool: POOL,
@@ -148,7 +168,7 @@ const ENGINE = object({
   dataDir: string({ nonEmpty: true, default: ':memory:' }),
   recordUsage: boolean({ default: true }),
   durability: oneOf(DURABILITY_MODES),
-  documents: DOCUMENTS,
+  documents: DOCUMENTS_SPEC,
   billing: object({
     enabled: boolean({ default: false }),
     prices: PRICES_SPEC,

@@ -92,6 +92,6 @@ export type ResolvedHandlerOptions = Resolved<typeof HANDLER>;
  */
 export function resolveHandlerOptions(options: HandlerOptions = {}): ResolvedHandlerOptions {
   const resolved = HANDLER.resolve(options, '');
-  const basePath = `/${resolved.basePath.replace(/^\/+|\/+$/g, '')}`;
+  const basePath = `/${resolved.basePath.replace(/^\/+|(?<!\/)\/+$/g, '')}`;
   return Object.freeze({ ...resolved, basePath: basePath === '/' ? '' : basePath });
 }

@@ -80,14 +80,15 @@ export function oneOf<const V extends string>(values: readonly V[], o: { default
 }
 
 /** An array of non-empty strings, frozen, each passed through `map` (e.g. normalisation). */
-export function stringArray(o: { default: readonly string[]; map?: (s: string) => string }): Field<readonly string[]> {
+export function stringArray(o: { default: readonly string[]; map?: (s: string) => string }): Field<string[]> {
   const expected = 'an array of non-empty strings';
   return {
     expected,
     resolve(value, path) {
       const given = value === undefined ? o.default : value;
       if (!Array.isArray(given) || given.some((s) => typeof s !== 'string' || s.trim() === '')) throw invalid(path, expected, value);
-      return Object.freeze((given as string[]).map(o.map ?? ((s) => s)));
+      // Frozen at run time; typed mutable to match the public option types it fills in.
+      return Object.freeze((given as string[]).map(o.map ?? ((s) => s))) as string[];
     },
   };
 }

@@ -6,8 +6,8 @@ export function humanizeLabel(label: string): string {
   return label
     .replace(/[_]+/g, ' ')
     .replace(/([a-z])([A-Z])/g, '$1 $2')
-    .replace(/\s*([/&+])\s*/g, ' $1 ')
-    .replace(/[?!]+$/g, '')
+    .replace(/(?:(?<!\s)\s+)?([/&+])\s*/g, ' $1 ') // look-behinds: linear on long runs
+    .replace(/(?<![?!])[?!]+$/g, '')
     .replace(/\s+/g, ' ')
     .trim()
     .toLowerCase();

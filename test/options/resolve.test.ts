@@ -26,6 +26,11 @@ describe('the options resolver', () => {
     await expectOptionError(() => resolveOptions({ calibration: { temprature: 1 } } as never), 'calibration.temprature', /did you mean "calibration\.temperature"\?/);
     await expectOptionError(() => resolveOptions({ model: { type: 'hf-onnx', path: '/m', poolng: 'cls' } } as never), 'model.poolng', /did you mean "model\.pooling"\?/);
     await expectOptionError(() => resolveOptions({ recordusage: false } as never), 'recordusage', /did you mean "recordUsage"\?/);
+    await expectOptionError(() => resolveOptions({ documents: { maxPage: 3 } } as never), 'documents.maxPage', 'unknown option "documents.maxPage"; did you mean "documents.maxPages"?');
+    await expectOptionError(() => resolveOptions({ documents: { allowHosts: [''] } }), 'documents.allowHosts', /array of non-empty strings/);
+    await expectOptionError(() => resolveOptions({ allowdownload: true } as never), 'allowdownload', /did you mean "allowDownload"\?/);
+    await expectOptionError(() => resolveOptions({ allowDownload: 'yes' } as never), 'allowDownload', /must be a boolean/);
+    await expectOptionError(() => resolveOptions({ model: 'bge-small-en-v15' } as never), 'model', /unknown model "bge-small-en-v15"; did you mean "bge-small-en-v1\.5"\? Known models: use-lite, /);
   });
 
   it('checks types and ranges, naming the option and what it got', async () => {
@@ -37,7 +42,7 @@ describe('the options resolver', () => {
     await expectOptionError(() => resolveOptions({ billing: { freeTokensMonthly: -1 } }), 'billing.freeTokensMonthly');
     await expectOptionError(() => resolveOptions({ billing: { prices: { fast: 0.0000001 } } }), 'billing.prices.fast', /more than 6 decimal places/);
     await expectOptionError(() => resolveOptions({ calibration: { temperature: 0 } }), 'calibration.temperature', /positive number/);
-    await expectOptionError(() => resolveOptions({ model: 'use-large' } as never), 'model', /"use-lite" or \{ type: "hf-onnx", path \}/);
+    await expectOptionError(() => resolveOptions({ model: 42 } as never), 'model', 'option "model" must be "use-lite", a preset name or { type: "hf-onnx", path } (got 42)');
     await expectOptionError(() => resolveOptions({ model: { type: 'hf-onnx' } } as never), 'model.path', 'option "model.path" is required (a non-empty string)');
     await expectOptionError(() => resolveOptions({ model: { type: 'hf-onnx', path: '/m', pooling: 'max' } } as never), 'model.pooling', /"mean" or "cls"/);
     await expectOptionError(() => resolveOptions({ embedder: {} } as never), 'embedder');
@@ -67,8 +72,10 @@ describe('the options resolver', () => {
     expect(partial.cache).toEqual({ max: 10_000, ttlMs: { public: 7, developer: 3_600_000, production: 86_400_000 } });
     expect(given).toEqual({ cache: { ttlMs: { public: 7 } } }); // the caller's object is not touched
     expect(resolveOptions({ cache: false }).cache).toBe(false);
-    expect(resolveOptions({ model: { type: 'hf-onnx', path: '/m' } }).model).toEqual({ type: 'hf-onnx', path: '/m', pooling: 'mean', maxTokens: undefined, id: undefined });
+    expect(resolveOptions({ model: { type: 'hf-onnx', path: '/m' } }).model).toEqual({ type: 'hf-onnx', path: '/m', pooling: 'mean', maxTokens: undefined, id: undefined, prefix: undefined });
     expect(resolveOptions({ billing: { enabled: true } }).durability).toBe('durable');
+    expect(resolveOptions({ model: 'e5-small-v2' }).model).toBe('e5-small-v2');
+    expect(resolveOptions({ documents: { allowHosts: ['Files.Example.COM.'] } }).documents).toMatchObject({ allowHosts: ['files.example.com'], maxPages: 20 });
   });
 
   it('createEngine throws the TypeError before loading anything, not an HTTP-style 422', async () => {

@@ -8,6 +8,13 @@ export interface HfBackendOptions {
   pooling?: 'mean' | 'cls';
   maxTokens?: number;
   id?: string;
+  /**
+   * Text the model was trained to see before every input (e5's `query: `): its tokens go after
+   * the leading specials of every window, and are not counted as the caller's tokens.
+   */
+  prefix?: string;
+  /** Graph output with the token states [batch, seq, dim]. @default 'last_hidden_state' */
+  outputName?: string;
 }
 
 /**
@@ -26,12 +33,15 @@ export async function loadHfModel(folder: string, options: HfBackendOptions = {}
   if (!onnxPath) throw new LabelwiseError('VALIDATION_ERROR', `no onnx/model.onnx in ${basename(dir)}`, { field: 'model.path' });
 
   const body = (text: string) => tokenizer.encode(text, { add_special_tokens: false }).ids;
-  const { prefix, suffix } = specialsAround(tokenizer, body);
+  const around = specialsAround(tokenizer, body);
+  const prefix = options.prefix ? [...around.prefix, ...body(options.prefix)] : around.prefix;
+  const suffix = around.suffix;
   // config.json names the hidden size without loading the model; only without it is the graph
   // opened (on this thread) to read its declared output shape.
   const hf = await readJson(join(dir, 'config.json'), false);
   const declared = [hf?.hidden_size, hf?.d_model, hf?.dim].find((v): v is number => Number.isInteger(v) && (v as number) > 0);
-  const dimension = declared ?? (await outputDimension(onnxPath, 'last_hidden_state'));
+  const outputName = options.outputName ?? 'last_hidden_state';
+  const dimension = declared ?? (await outputDimension(onnxPath, outputName));
   return {
     id: options.id ?? `hf:${basename(dir)}`,
     dimension,
@@ -40,7 +50,7 @@ export async function loadHfModel(folder: string, options: HfBackendOptions = {}
     specials: { prefix, suffix },
     spec: {
       onnxPath,
-      outputName: 'last_hidden_state',
+      outputName,
       pooling: options.pooling ?? 'mean',
       normalize: true,
       inputNames: { ids: 'input_ids', mask: 'attention_mask', typeIds: 'token_type_ids' },
