@@ -40,6 +40,7 @@ describe('the vocabulary', () => {
   });
 
   it('names and references follow spec §6', () => {
+    expect(CLASSIFIER_REF.source.startsWith(`^(${CLASSIFIER_NAME.source.slice(1, -1)})`)).toBe(true);
     expect(['support', 'a', 'billing-v2_x', 'x'.repeat(64)].every((n) => CLASSIFIER_NAME.test(n))).toBe(true);
     expect(['', 'Support', '-a', 'x'.repeat(65), 'a@v1', 'a b'].some((n) => CLASSIFIER_NAME.test(n))).toBe(false);
     expect(CLASSIFIER_REF.exec('support@v12')?.slice(1)).toEqual(['support', '12']);

@@ -28,7 +28,7 @@ export interface PullOptions {
 /** `{endpoint}/{repo}/resolve/{revision}/{file}`, the URL scheme of `huggingface_hub`'s `hf_hub_url`. */
 export function hubUrl(endpoint: string, repo: string, revision: string, file: string): string {
   const path = file.split('/').map(encodeURIComponent).join('/');
-  return `${endpoint.replace(/\/+$/, '')}/${repo}/resolve/${encodeURIComponent(revision)}/${path}`;
+  return `${endpoint.replace(/(?<!\/)\/+$/, '')}/${repo}/resolve/${encodeURIComponent(revision)}/${path}`;
 }
 
 /**
