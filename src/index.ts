@@ -4,7 +4,8 @@
  */
 
 // Engine
-export { createEngine, Engine, DEFAULT_ACCOUNT, type CallOptions, type Detailed } from './engine/engine.js';
+export { createEngine } from './engine/create-engine.js';
+export { Engine, DEFAULT_ACCOUNT, type CallOptions, type Detailed } from './engine/engine.js';
 export type { EngineOptions, HfModelOptions } from './engine/options.js';
 export type { CacheMeta } from './engine/response-cache.js';
 export type { PoolOptions } from './pool/inference-pool.js';

@@ -235,18 +235,18 @@ describe('threshold', () => {
     expect(parseTagRequest({ ...base, threshold: 1 }).threshold).toBe(1);
   });
 
-  it('defaults to 0.5 for tag', () => {
-    expect(parseTagRequest(base).threshold).toBe(0.5);
+  it('is absent for tag when not given (the engine resolves it: saved classifier, else 0.5)', () => {
+    expect(parseTagRequest(base)).not.toHaveProperty('threshold');
   });
 
   it('is ignored by classify, even when out of range', () => {
-    expect(parseClassifyRequest({ ...base, threshold: 7 }).threshold).toBe(0.5);
+    expect(parseClassifyRequest({ ...base, threshold: 7 })).not.toHaveProperty('threshold');
   });
 
   it('is validated by tag batch and ignored by classify batch', () => {
     const batch = { texts: ['a'], labels: ['x'], threshold: 2 };
     invalid(() => parseBatchRequest(batch, 'tag'), 'threshold');
-    expect(parseBatchRequest(batch, 'classify').threshold).toBe(0.5);
+    expect(parseBatchRequest(batch, 'classify')).not.toHaveProperty('threshold');
     expect(parseBatchRequest({ ...batch, threshold: 0.25 }, 'tag').threshold).toBe(0.25);
   });
 });
@@ -343,7 +343,6 @@ describe('normalization', () => {
       examples: {},
       priority: 'standard',
       cache: true,
-      threshold: 0.5,
     });
   });
 

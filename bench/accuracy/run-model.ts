@@ -4,7 +4,9 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveOptions } from '../../src/engine/options.js';
 import { createEngine, type Engine } from '../../src/index.js';
-import { PooledEmbedder, type Embedder } from '../../src/model/embedder.js';
+import type { Embedder } from '../../src/model/embedder.js';
+import { InferencePool } from '../../src/pool/inference-pool.js';
+import { PooledEmbedder } from '../../src/pool/pooled-embedder.js';
 import { loadPreset, modelDir, resolvePreset } from '../../src/model/hub/index.js';
 import { loadUseLite } from '../../src/model/use-lite/index.js';
 import { LABELS_10, loadTexts, SHORT_TEXT } from '../lib/data.js';
@@ -53,7 +55,6 @@ function memo(inner: Embedder): Embedder {
       if (missing.length) (await inner.embed(missing, options)).forEach((e, i) => seen.set(missing[i], e));
       return texts.map((t) => seen.get(t)!);
     },
-    fitFewShotHead: inner.fitFewShotHead?.bind(inner),
     close: () => inner.close(),
   };
 }
@@ -121,7 +122,7 @@ async function main(name: string): Promise<ModelResult> {
   const only = process.env.ACCURACY_ONLY?.split(',');
   const options = resolveOptions({});
   const { backend, sizeBytes } = await backendFor(name, options.cacheDir);
-  const engine = await createEngine({ embedder: memo(new PooledEmbedder(backend, options.pool)) });
+  const engine = await createEngine({ embedder: memo(new PooledEmbedder(backend, new InferencePool(backend.spec, options.pool))) });
   const scores: ModelResult['scores'] = {};
   let tag: ModelResult['tag'];
   try {

@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { LabelwiseError } from '../errors.js';
 import type { Engine, EngineOptions } from '../index.js';
-import { createEngine } from '../index.js';
-import type { CliValues } from './classify.js';
+import type { CliValues } from './classify-options.js';
 import { noteModelConversion } from './model-note.js';
 
 /** The label-config part of a request, built from CLI flags. */
@@ -17,10 +16,12 @@ export async function labelConfigFromFlags(values: CliValues): Promise<Record<st
   return config;
 }
 
-export function engineFromFlags(values: CliValues): Promise<Engine> {
+export async function engineFromFlags(values: CliValues): Promise<Engine> {
   noteModelConversion();
   const options: EngineOptions = {};
   if (values['cache-dir']) options.cacheDir = values['cache-dir'];
+  // Imported here, not at the top: `classify --help` and a flag mistake answer without loading the model stack.
+  const { createEngine } = await import('../engine/create-engine.js');
   return createEngine(options);
 }
 

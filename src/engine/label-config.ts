@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { LabelwiseError } from '../errors.js';
 import type { Embedder } from '../model/embedder.js';
-import { labelConfigChecks, type LabelConfig, type NormalizedRequest } from '../schema/index.js';
+import { labelConfigChecks, REQUEST_DEFAULTS, type LabelConfig, type NormalizedRequest } from '../schema/index.js';
 import { configHash } from '../scoring/prototypes.js';
 import { canonicalKey } from './response-cache.js';
 
@@ -13,6 +13,7 @@ export interface ResolvedConfig extends LabelConfig {
   answerHash: string;
   /** `name@vN` when it came from a saved classifier. */
   classifier?: string;
+  /** Tag threshold: the request's, else the saved classifier's, else 0.5 (spec §2, §6). */
   threshold: number;
   /** Model tokens of labels, descriptions, examples and text_type (spec §9). */
   tokens: number;
@@ -24,15 +25,16 @@ export type ClassifierResolver = (ref: string, account: string) => Promise<(Labe
 /** Resolves inline or saved label configs and remembers their token cost by content. */
 export class LabelConfigResolver {
   readonly #embedder: Embedder;
-  readonly #derived = new LRUCache<string, { tokens: number; answerHash: string }>({ max: 5_000 });
+  readonly #derived: LRUCache<string, { tokens: number; answerHash: string }>;
   readonly #resolveClassifier: ClassifierResolver;
 
-  constructor(embedder: Embedder, resolveClassifier: ClassifierResolver) {
+  constructor(embedder: Embedder, resolveClassifier: ClassifierResolver, options: { maxConfigs: number }) {
     this.#embedder = embedder;
     this.#resolveClassifier = resolveClassifier;
+    this.#derived = new LRUCache({ max: options.maxConfigs });
   }
 
-  async resolve(req: NormalizedRequest, thresholdGiven: boolean, account: string): Promise<ResolvedConfig> {
+  async resolve(req: NormalizedRequest, account: string): Promise<ResolvedConfig> {
     let base: LabelConfig & { threshold?: number; ref?: string };
     if (req.classifier) {
       const saved = await this.#resolveClassifier(req.classifier, account);
@@ -57,7 +59,7 @@ export class LabelConfigResolver {
       hash,
       answerHash: derived.answerHash,
       classifier: base.ref,
-      threshold: thresholdGiven ? req.threshold : (base.threshold ?? req.threshold),
+      threshold: req.threshold ?? base.threshold ?? REQUEST_DEFAULTS.threshold,
       tokens: derived.tokens,
     };
   }

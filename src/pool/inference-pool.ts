@@ -3,8 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { LabelwiseError } from '../errors.js';
 import type { WorkerModelSpec } from '../model/types.js';
-import type { HeadParams, LabeledVector } from '../scoring/few-shot-head.js';
-import type { EmbedResult, EmbedTask, FitHeadTask } from './protocol.js';
+import type { EmbedResult, EmbedTask, TaskCall, WorkerTask } from './protocol.js';
 import { RunQueue, type Entry, type Feeder, type PendingRequest } from './run-queue.js';
 import type { Priority } from '../vocabulary.js';
 
@@ -29,8 +28,8 @@ export interface PoolOptions {
 /** Largest slice of one call that waits in the queue at once (the run queue's sort window). */
 const MAX_SLICE = 4096;
 
-/** Few-shot head fits that may wait for their turn before new ones are refused. */
-const MAX_WAITING_FITS = 8;
+/** Worker tasks that may wait for their turn before new ones are refused. */
+const MAX_WAITING_TASKS = 8;
 
 export const POOL_DEFAULTS: Readonly<PoolOptions> = Object.freeze({
   workers: availableParallelism(),
@@ -48,7 +47,7 @@ export const POOL_DEFAULTS: Readonly<PoolOptions> = Object.freeze({
  * The main thread never runs inference.
  */
 export class InferencePool {
-  readonly #piscina: Piscina<EmbedTask, EmbedResult>;
+  readonly #piscina: Piscina<EmbedTask | TaskCall, unknown>;
   readonly #spec: WorkerModelSpec;
   readonly #options: PoolOptions;
   readonly #queue = new RunQueue();
@@ -59,8 +58,8 @@ export class InferencePool {
   #inFlight = 0;
   #activeRuns = 0;
   readonly #running = new Set<Promise<void>>();
-  #fitChain: Promise<void> = Promise.resolve();
-  #waitingFits = 0;
+  #taskChain: Promise<void> = Promise.resolve();
+  #waitingTasks = 0;
   #closed = false;
 
   constructor(spec: Omit<WorkerModelSpec, 'threads'>, options: PoolOptions) {
@@ -148,46 +147,37 @@ export class InferencePool {
   }
 
   /**
-   * Fits a few-shot head on a worker thread (CPU work kept off the caller's thread). Fits run
-   * one at a time, so they never hold more than one worker away from inference, and at most
-   * MAX_WAITING_FITS may wait: a caller sending new label configs cannot starve everyone else.
+   * Runs a generic CPU task (see `WorkerTask`) on a worker thread, keeping it off the caller's
+   * thread. Tasks run one at a time, so they never hold more than one worker away from
+   * inference, and at most MAX_WAITING_TASKS may wait: a caller flooding the pool with them
+   * (e.g. new few-shot label sets) cannot starve everyone else. `transfer` buffers are moved,
+   * not copied. The result type is the task function's; the caller names it.
    */
-  async fitHead(names: Float32Array[], examples: LabeledVector[]): Promise<HeadParams> {
+  async runTask<Result>(task: WorkerTask, input: unknown, transfer: ArrayBuffer[] = []): Promise<Result> {
     if (this.#closed) throw new LabelwiseError('OVERLOADED', 'the engine is shutting down');
-    if (this.#waitingFits >= MAX_WAITING_FITS) {
-      throw new LabelwiseError('OVERLOADED', 'too many new few-shot label sets at once; retry shortly', { retry_after: 1 });
+    if (this.#waitingTasks >= MAX_WAITING_TASKS) {
+      throw new LabelwiseError('OVERLOADED', 'too many background tasks waiting (new few-shot label sets); retry shortly', { retry_after: 1 });
     }
-    this.#waitingFits++;
-    const turn = this.#fitChain;
+    this.#waitingTasks++;
+    const turn = this.#taskChain;
     let done!: () => void;
-    this.#fitChain = new Promise<void>((resolve) => (done = resolve));
+    this.#taskChain = new Promise<void>((resolve) => (done = resolve));
     try {
       await turn;
-      return await this.#fitNow(names, examples);
+      if (this.#closed) throw new LabelwiseError('OVERLOADED', 'the engine is shutting down');
+      const call: TaskCall = { module: task.module, name: task.name, input };
+      const running = this.#piscina.run(call, { name: 'runTask', transferList: transfer });
+      const tracked = running.then(() => undefined, () => undefined);
+      this.#running.add(tracked);
+      try {
+        // Whatever the task function returned, structured-cloned back.
+        return (await running) as Result;
+      } finally {
+        this.#running.delete(tracked);
+      }
     } finally {
-      this.#waitingFits--;
+      this.#waitingTasks--;
       done();
-    }
-  }
-
-  async #fitNow(names: Float32Array[], examples: LabeledVector[]): Promise<HeadParams> {
-    if (this.#closed) throw new LabelwiseError('OVERLOADED', 'the engine is shutting down');
-    const dim = names[0].length;
-    const flat = (vectors: Float32Array[]) => {
-      const out = new Float32Array(vectors.length * dim);
-      vectors.forEach((v, i) => out.set(v, i * dim));
-      return out;
-    };
-    const task: FitHeadTask = { dim, names: flat(names), examples: flat(examples.map((e) => e.vector)), labels: Int32Array.from(examples, (e) => e.label) };
-    // The pool's typed task is EmbedTask; `fitHead` is the worker's second, named entry point.
-    const run = this.#piscina.run.bind(this.#piscina) as unknown as (t: FitHeadTask, o: object) => Promise<HeadParams>;
-    const running = run(task, { name: 'fitHead', transferList: [task.names.buffer, task.examples.buffer, task.labels.buffer] });
-    const tracked = running.then(() => undefined, () => undefined);
-    this.#running.add(tracked);
-    try {
-      return await running;
-    } finally {
-      this.#running.delete(tracked);
     }
   }
 
@@ -268,7 +258,7 @@ export class InferencePool {
         ids.set(e.ids, offset);
         offset += e.ids.length;
       }
-      const vectors = await this.#piscina.run({ spec: this.#spec, ids, lengths }, { transferList: [ids.buffer, lengths.buffer] });
+      const vectors = (await this.#piscina.run({ spec: this.#spec, ids, lengths }, { transferList: [ids.buffer, lengths.buffer] })) as EmbedResult;
       const dim = vectors.length / entries.length;
       entries.forEach((e, row) => {
         e.request.results[e.index] = vectors.subarray(row * dim, (row + 1) * dim);

@@ -3,8 +3,9 @@ import { LRUCache } from 'lru-cache';
 import type { Embedder } from '../model/embedder.js';
 import type { LabelConfig, Priority } from '../schema/index.js';
 import { labelTemplates } from './label-text.js';
-import { FewShotHead, fitFewShotHead } from './few-shot-head.js';
-import { blend, mean } from './vectors.js';
+import { blend, mean } from '../vector/index.js';
+import { FewShotHead } from './few-shot-head.js';
+import { fitHeadInline, type HeadFitter } from './head-task.js';
 
 /** One vector per label, in the config's label order, plus what went into it. */
 export interface LabelPrototypes {
@@ -23,9 +24,12 @@ export class PrototypeBuilder {
   readonly #embedder: Embedder;
   readonly #sentences: LRUCache<string, Float32Array>;
   readonly #configs: LRUCache<string, Promise<LabelPrototypes>>;
+  readonly #fitHead: HeadFitter;
 
-  constructor(embedder: Embedder, options: { maxSentences: number; maxConfigs: number }) {
+  /** `fitHead` fits few-shot heads (e.g. on the pool's workers via `fitHeadOn`); inline by default. */
+  constructor(embedder: Embedder, options: { maxSentences: number; maxConfigs: number; fitHead?: HeadFitter }) {
     this.#embedder = embedder;
+    this.#fitHead = options.fitHead ?? fitHeadInline;
     this.#sentences = new LRUCache({ max: options.maxSentences });
     this.#configs = new LRUCache({ max: options.maxConfigs });
   }
@@ -75,8 +79,7 @@ export class PrototypeBuilder {
     const examples = plans.flatMap((p, label) => p.examples.map((e) => ({ vector: vec(e), label })));
     let head: FewShotHead | undefined;
     if (config.labels.length > 1 && examples.length > 0) {
-      const params = this.#embedder.fitFewShotHead ? await this.#embedder.fitFewShotHead(names, examples) : fitFewShotHead(names, examples);
-      head = new FewShotHead(names, params);
+      head = new FewShotHead(names, await this.#fitHead(names, examples));
     }
     return { labels: config.labels, vectors, head };
   }

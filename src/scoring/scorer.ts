@@ -1,7 +1,7 @@
 import type { LabelScore } from '../schema/index.js';
 import { argmax } from './few-shot-head.js';
 import type { LabelPrototypes } from './prototypes.js';
-import { dot, round4 } from './vectors.js';
+import { dot } from '../vector/index.js';
 
 /**
  * Turns cosine similarities into confidences.
@@ -69,4 +69,9 @@ function marginLogistic(sims: number[], i: number, cal: ScorerCalibration): numb
 
 function logistic(similarity: number, cal: ScorerCalibration): number {
   return 1 / (1 + Math.exp(-(similarity - cal.bias) / cal.scale));
+}
+
+/** Rounds a confidence to the 4 decimals of the wire format, clamped to [0, 1]. */
+export function round4(x: number): number {
+  return Math.round(Math.min(1, Math.max(0, x)) * 10_000) / 10_000;
 }

@@ -6,9 +6,18 @@
 import { LabelwiseError } from '../errors.js';
 import { SCOPES as ALL_SCOPES } from '../vocabulary.js';
 import type { KeyGrant, Scope, Tier } from './types.js';
-import type { NormalizedKeyInput } from './validate.js';
 
 const TIER_RANK: Readonly<Record<Tier, number>> = Object.freeze({ public: 0, developer: 1, production: 2 });
+
+/** A checked key creation request with every default applied (what `capToIssuer` caps). */
+export interface NormalizedKeyInput {
+  name: string | null;
+  scopes: Scope[];
+  tier: Tier;
+  expires_at: number | null;
+  log_inputs: boolean;
+  log_retention_days: number;
+}
 
 /** What the caller gave explicitly (defaults are derived from the issuer instead). */
 export interface GivenKeyFields {

@@ -7,7 +7,7 @@ import { validationError } from '../errors.js';
 import { labelConfigSchema } from '../schema/index.js';
 import { labelKey, unsafeTextProblem } from '../schema/fields.js';
 import { parseOrThrow } from '../schema/issues.js';
-import { capToIssuer } from './key-grant.js';
+import { capToIssuer, type NormalizedKeyInput } from './key-grant.js';
 import { microsToUsd, parseUsdMicros } from './pricing.js';
 import { toMs, toMsOr } from './time.js';
 import { CLASSIFIER_NAME, SCOPES, TIERS, type Scope, type Tier } from '../vocabulary.js';
@@ -55,16 +55,6 @@ export const keyCreateSchema = z.object(
   },
   { error: 'key must be an object' },
 );
-
-/** A checked key creation request with every default applied. */
-export interface NormalizedKeyInput {
-  name: string | null;
-  scopes: Scope[];
-  tier: Tier;
-  expires_at: number | null;
-  log_inputs: boolean;
-  log_retention_days: number;
-}
 
 /**
  * Checks a key creation request and applies the defaults; with an `issuer`, caps it to the
