@@ -43,6 +43,7 @@ export { MODEL_CHANNEL, type ModelEvent } from './model/use-lite/index.js';
 
 // Errors
 export { LabelwiseError, isLabelwiseError, toErrorBody, ERROR_TABLE, LOG_ONLY_ERRORS, REASONS, type ErrorCode, type ErrorBody, type LogOnlyErrorCode, type Reason } from './errors.js';
+export { LabelwiseOptionsError, isLabelwiseOptionsError } from './options/index.js';
 
 // Request and response shapes (snake_case, identical to the wire)
 export type {

@@ -1,6 +1,7 @@
 import type { PriceKind, Stores, UsageRow, LoggedLabel } from '../store/index.js';
 import { isLabelwiseError, toErrorBody } from '../errors.js';
 import { DEFAULT_ACCOUNT } from '../store/index.js';
+import type { Tier } from '../vocabulary.js';
 
 /** Who a call runs as and how it is logged; in-process calls default to the engine's account. */
 export interface CallOptions {
@@ -20,7 +21,7 @@ export interface CallOptions {
    */
   signal?: AbortSignal;
   /** Caller tier: how long answers stay cached (spec §9). @default 'developer' */
-  tier?: 'public' | 'developer' | 'production';
+  tier?: Tier;
 }
 
 /** What one finished (or failed) call reports for usage, logs and billing. */

@@ -1,12 +1,12 @@
 import { LRUCache } from 'lru-cache';
 import { classifierNotFound } from '../errors.js';
 import type { Embedder } from '../model/embedder.js';
-import { labelConfigChecks, REQUEST_DEFAULTS, type NormalizedRequest } from '../schema/index.js';
-import { configHash, type LabelConfigInput } from '../scoring/prototypes.js';
+import { labelConfigChecks, REQUEST_DEFAULTS, type LabelConfig, type NormalizedRequest } from '../schema/index.js';
+import { configHash } from '../scoring/prototypes.js';
 import { canonicalKey } from './response-cache.js';
 
 /** A label config ready for scoring, with what identifies it in cache keys and bills. */
-export interface ResolvedConfig extends LabelConfigInput {
+export interface ResolvedConfig extends LabelConfig {
   /** Content hash of the config in label order (prototype cache key). */
   hash: string;
   /** Content hash that ignores label order (the answer does not depend on it): response cache key part. */
@@ -20,7 +20,7 @@ export interface ResolvedConfig extends LabelConfigInput {
 }
 
 /** Looks up a saved classifier version of an account; `undefined` when there is none. */
-export type ClassifierResolver = (ref: string, account: string) => Promise<(LabelConfigInput & { threshold?: number; ref: string }) | undefined>;
+export type ClassifierResolver = (ref: string, account: string) => Promise<(LabelConfig & { threshold?: number; ref: string }) | undefined>;
 
 /** Resolves inline or saved label configs and remembers their token cost by content. */
 export class LabelConfigResolver {
@@ -35,7 +35,7 @@ export class LabelConfigResolver {
   }
 
   async resolve(req: NormalizedRequest, account: string): Promise<ResolvedConfig> {
-    let base: LabelConfigInput & { threshold?: number; ref?: string };
+    let base: LabelConfig & { threshold?: number; ref?: string };
     if (req.classifier) {
       const saved = await this.#resolveClassifier(req.classifier, account);
       if (!saved) throw classifierNotFound(req.classifier);
@@ -51,7 +51,7 @@ export class LabelConfigResolver {
     } else {
       base = { labels: req.labels ?? [], descriptions: req.descriptions, examples: req.examples, text_type: req.text_type };
     }
-    const config: LabelConfigInput = { labels: base.labels, descriptions: base.descriptions, examples: base.examples, text_type: base.text_type };
+    const config: LabelConfig = { labels: base.labels, descriptions: base.descriptions, examples: base.examples, text_type: base.text_type };
     const hash = configHash(config);
     const derived = this.#derive(hash, config);
     return {
@@ -65,7 +65,7 @@ export class LabelConfigResolver {
   }
 
   /** Token cost and order-free hash of a config, computed once per config (not per text). */
-  #derive(hash: string, config: LabelConfigInput): { tokens: number; answerHash: string } {
+  #derive(hash: string, config: LabelConfig): { tokens: number; answerHash: string } {
     let d = this.#derived.get(hash);
     if (!d) {
       const count = (t: string) => this.#embedder.countTokens(t);

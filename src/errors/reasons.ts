@@ -46,7 +46,6 @@ export const REASONS = Object.freeze({
   unsupported_media_type: 'UNSUPPORTED_MEDIA_TYPE',
   // 422
   invalid_field: 'VALIDATION_ERROR',
-  invalid_option: 'VALIDATION_ERROR',
   invalid_model: 'VALIDATION_ERROR',
   missing_argument: 'VALIDATION_ERROR',
   file_unreadable: 'VALIDATION_ERROR',

@@ -1,3 +1,5 @@
+import type { Priority } from '../vocabulary.js';
+
 /** One embedded text: a unit vector and its model tokens (the whole text, overlaps counted once). */
 export interface EmbeddedText {
   vector: Float32Array;
@@ -15,6 +17,6 @@ export interface Embedder {
   readonly dimension: number;
   /** Model tokens of `text`, deterministic; what billing counts. */
   countTokens(text: string): number;
-  embed(texts: string[], options?: { priority?: 'standard' | 'fast'; signal?: AbortSignal }): Promise<EmbeddedText[]>;
+  embed(texts: string[], options?: { priority?: Priority; signal?: AbortSignal }): Promise<EmbeddedText[]>;
   close(): Promise<void>;
 }

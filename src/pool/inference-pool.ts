@@ -5,6 +5,7 @@ import { engineClosed, queueFull } from '../errors.js';
 import type { WorkerModelSpec } from '../model/types.js';
 import type { EmbedResult, EmbedTask, TaskCall, WorkerTask } from './protocol.js';
 import { RunQueue, type Entry, type Feeder, type PendingRequest } from './run-queue.js';
+import type { Priority } from '../vocabulary.js';
 
 /** Tuning of the inference pool. All fields are optional in `EngineOptions.pool`. */
 export interface PoolOptions {
@@ -95,7 +96,7 @@ export class InferencePool {
    * reach a worker. So every call can be answered however large, while a queue genuinely full of
    * other callers' work still refuses at once with OVERLOADED.
    */
-  embed(sequences: number[][], priority: 'standard' | 'fast' = 'standard', signal?: AbortSignal): Promise<Float32Array[]> {
+  embed(sequences: number[][], priority: Priority = 'standard', signal?: AbortSignal): Promise<Float32Array[]> {
     if (sequences.length === 0 && !this.#closed) return Promise.resolve([]);
     const slice = this.#sliceSize;
     try {

@@ -2,6 +2,7 @@ import type { EmbeddedText, Embedder } from '../model/embedder.js';
 import type { ModelBackend } from '../model/types.js';
 import { aggregateWindows, splitWindows } from '../model/windows.js';
 import type { InferencePool } from './inference-pool.js';
+import type { Priority } from '../vocabulary.js';
 
 /** Tokens two neighbouring windows share. */
 const WINDOW_OVERLAP = 32;
@@ -28,7 +29,7 @@ export class PooledEmbedder implements Embedder {
     return this.#backend.tokenizer.encode(text).length;
   }
 
-  async embed(texts: string[], options: { priority?: 'standard' | 'fast'; signal?: AbortSignal } = {}): Promise<EmbeddedText[]> {
+  async embed(texts: string[], options: { priority?: Priority; signal?: AbortSignal } = {}): Promise<EmbeddedText[]> {
     const { prefix = [], suffix = [] } = this.#backend.specials ?? {};
     const max = this.#backend.maxTokens - prefix.length - suffix.length;
     // Everything goes to the pool in one call, so it can sort all windows by length: feeding it

@@ -1,19 +1,11 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Embedder } from '../model/embedder.js';
-import type { Priority } from '../schema/index.js';
+import type { LabelConfig, Priority } from '../schema/index.js';
 import { labelTemplates } from './label-text.js';
 import { blend, mean } from '../vector/index.js';
 import { FewShotHead } from './few-shot-head.js';
 import { fitHeadInline, type HeadFitter } from './head-task.js';
-
-/** A label set as the scorer needs it. */
-export interface LabelConfigInput {
-  labels: string[];
-  descriptions: Record<string, string>;
-  examples: Record<string, string[]>;
-  text_type?: string;
-}
 
 /** One vector per label, in the config's label order, plus what went into it. */
 export interface LabelPrototypes {
@@ -43,7 +35,7 @@ export class PrototypeBuilder {
   }
 
   /** Prototypes of a config; `hash` (its `configHash`) may be passed when already known. */
-  build(config: LabelConfigInput, priority: Priority = 'standard', hash?: string): Promise<LabelPrototypes> {
+  build(config: LabelConfig, priority: Priority = 'standard', hash?: string): Promise<LabelPrototypes> {
     const key = hash ?? configHash(config);
     let built = this.#configs.get(key);
     if (!built) {
@@ -55,7 +47,7 @@ export class PrototypeBuilder {
     return built;
   }
 
-  async #build(config: LabelConfigInput, priority: Priority): Promise<LabelPrototypes> {
+  async #build(config: LabelConfig, priority: Priority): Promise<LabelPrototypes> {
     const plans = config.labels.map((label) => ({
       templates: labelTemplates(label, config.text_type),
       // Own properties only: a label may be called "constructor" or "__proto__".
@@ -112,7 +104,7 @@ export class PrototypeBuilder {
 }
 
 /** Content hash of a label config: label order matters for the prototypes array, not for answers. */
-export function configHash(config: LabelConfigInput): string {
+export function configHash(config: LabelConfig): string {
   return createHash('sha256')
     .update(JSON.stringify([config.labels, sortKeys(config.descriptions), sortKeys(config.examples), config.text_type ?? null]))
     .digest('hex');

@@ -4,9 +4,9 @@
  * (in-process calls, the CLI, `labelwise serve`'s admin key) nothing is capped.
  */
 import { grantExceedsIssuer, revokeDenied } from '../errors.js';
+import { SCOPES as ALL_SCOPES } from '../vocabulary.js';
 import type { KeyGrant, Scope, Tier } from './types.js';
 
-const ALL_SCOPES: readonly Scope[] = ['classify', 'batch', 'manage'];
 const TIER_RANK: Readonly<Record<Tier, number>> = Object.freeze({ public: 0, developer: 1, production: 2 });
 
 /** A checked key creation request with every default applied (what `capToIssuer` caps). */

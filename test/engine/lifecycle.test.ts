@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { createEngine, LabelwiseError, type Engine } from '../../src/index.js';
 import { captureWarnings } from '../support/warnings.js';
+import { expectOptionError } from '../support/options.js';
 
 /**
  * Fills a pool of `maxQueue: 400` with four callers of 100 texts each (one slice each, so each
@@ -107,8 +108,7 @@ describe('engine lifecycle', () => {
   });
 
   it('rejects a misspelled option with the likely fix', async () => {
-    const err = await createEngine({ pool: { worker: 2 } } as never).catch((e: unknown) => e);
-    expect((err as LabelwiseError).message).toContain('did you mean "pool.workers"');
+    await expectOptionError(createEngine({ pool: { worker: 2 } } as never), 'pool.worker', 'unknown option "pool.worker"; did you mean "pool.workers"?');
   });
 
   it('two engines in one process do not interfere', async () => {

@@ -200,7 +200,8 @@ describe('engine model presets', () => {
 
   it('an unknown name lists the models and names the closest', async () => {
     const err = await createEngine({ model: 'bge-small-en-v15' as never }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'VALIDATION_ERROR', details: { field: 'model' } });
+    expect(err).toBeInstanceOf(TypeError);
+    expect(err).toMatchObject({ name: 'LabelwiseOptionsError', option: 'model' });
     expect((err as Error).message).toMatch(/unknown model "bge-small-en-v15"; did you mean "bge-small-en-v1\.5"\?/);
     expect((err as Error).message).toContain('use-lite, bge-small-en-v1.5, bge-small-en-v1.5-int8, e5-small-v2');
   });

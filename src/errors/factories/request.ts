@@ -118,11 +118,6 @@ export function validationError(field: string, message: string, cause?: unknown)
   return make('invalid_field', message, { field }, cause);
 }
 
-/** 422: an option of `createEngine`, `createHandler`, the stores or the documents reader is wrong. */
-export function invalidOption(field: string, message: string): LabelwiseError {
-  return make('invalid_option', message, { field });
-}
-
 /** 422 on `model.path`: the model folder lacks a file or holds one that cannot be loaded. */
 export function invalidModel(message: string, cause?: unknown): LabelwiseError {
   return make('invalid_model', message, { field: 'model.path' }, cause);

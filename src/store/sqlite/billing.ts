@@ -14,6 +14,7 @@ import { cost, MAX_MICROS, MAX_USD, microsToUsd, usdToMicros } from '../pricing.
 import { iso, monthStart, nextMonthStart, periodKey, toMsOr } from '../time.js';
 import type { Authorization, Balance, BillingStore, Charge, ChargeOptions, PriceKind, Prices, TimeInput } from '../types.js';
 import { accountOf, checkTokens, checkUsd, normalizeUsageRow } from '../validate.js';
+import { PRICE_KINDS } from '../../vocabulary.js';
 import { Accounts, type Db } from './database.js';
 import type { BufferedEntry, ChargeRecord, WriteBuffer } from './write-buffer.js';
 
@@ -34,7 +35,7 @@ interface State extends Sums {
   spend_limit_micros: number | null;
 }
 
-const KINDS: readonly PriceKind[] = ['standard', 'fast', 'batch'];
+const KINDS: readonly PriceKind[] = PRICE_KINDS;
 const periodId = (account: string, period: string) => `${account}\u0000${period}`;
 
 export class SqliteBillingStore implements BillingStore {

@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import { classifierNotFound } from '../../errors.js';
 import { iso } from '../time.js';
 import type { AccountOption, ClassifierDetail, ClassifierInput, ClassifierStore, ClassifierSummary, ClassifierVersion } from '../types.js';
+import { CLASSIFIER_REF as REF } from '../../vocabulary.js';
 import { accountOf, CLASSIFIER_NAME, normalizeClassifierInput, type NormalizedClassifier } from '../validate.js';
 import { Accounts, type Db } from './database.js';
 
@@ -24,7 +25,6 @@ interface SummaryRow {
   updated_at: number;
 }
 
-const REF = /^([a-z0-9][a-z0-9_-]{0,63})(?:@v([1-9][0-9]{0,8}))?$/;
 
 const notFound = classifierNotFound;
 
