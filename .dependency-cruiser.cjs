@@ -26,7 +26,7 @@ module.exports = {
       from: {},
       to: { circular: true },
     },
-    forbid('errors-is-a-leaf', 'errors.ts is the error table every layer uses; it imports nothing of src.', '^src/errors\\.ts$', '^src/'),
+    forbid('errors-is-a-leaf', 'src/errors.ts and src/errors/ (table, class, factories) are used by every layer; they import nothing else of src.', '^src/errors(\\.ts$|/)', '^src/(?!errors/)'),
     forbid('vector-is-a-leaf', 'Vector math is used by every layer; it imports nothing of src.', '^src/vector/', '^src/(?!vector/)'),
     forbid(
       'model-is-a-leaf',

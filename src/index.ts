@@ -42,7 +42,7 @@ export type { Embedder, EmbeddedText } from './model/embedder.js';
 export { MODEL_CHANNEL, type ModelEvent } from './model/use-lite/index.js';
 
 // Errors
-export { LabelwiseError, isLabelwiseError, toErrorBody, ERROR_TABLE, LOG_ONLY_ERRORS, type ErrorCode, type ErrorBody, type LogOnlyErrorCode } from './errors.js';
+export { LabelwiseError, isLabelwiseError, toErrorBody, ERROR_TABLE, LOG_ONLY_ERRORS, REASONS, type ErrorCode, type ErrorBody, type LogOnlyErrorCode, type Reason } from './errors.js';
 export { LabelwiseOptionsError, isLabelwiseOptionsError } from './options/index.js';
 
 // Request and response shapes (snake_case, identical to the wire)

@@ -31,7 +31,7 @@ function invalid(fn: () => unknown, field: string, message?: string | RegExp): L
   if (!isLabelwiseError(thrown)) throw new Error(`expected a LabelwiseError, got ${String(thrown)}`);
   expect(thrown.code).toBe('VALIDATION_ERROR');
   expect(thrown.status).toBe(422);
-  expect(thrown.details).toEqual({ field });
+  expect(thrown.details).toEqual({ field, reason: 'invalid_field' });
   if (typeof message === 'string') expect(thrown.message).toBe(message);
   else if (message) expect(thrown.message).toMatch(message);
   return thrown;
@@ -321,7 +321,7 @@ describe('batchItemError', () => {
       expect(e?.code).toBe('VALIDATION_ERROR');
       expect(e?.status).toBe(422);
       expect(e?.message).toBe('text must not be empty');
-      expect(e?.details).toEqual({ field: 'text' });
+      expect(e?.details).toEqual({ field: 'text', reason: 'invalid_field' });
     }
   });
 
@@ -329,7 +329,7 @@ describe('batchItemError', () => {
     for (const text of [7, { text: 'x' }, ['x'], true]) {
       const e = batchItemError(text);
       expect(e?.message).toBe('text must be a string');
-      expect(e?.details).toEqual({ field: 'text' });
+      expect(e?.details).toEqual({ field: 'text', reason: 'invalid_field' });
     }
   });
 });

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { LabelwiseError } from '../errors.js';
+import { classifierNotFound } from '../errors.js';
 import type { Embedder } from '../model/embedder.js';
 import { labelConfigChecks, REQUEST_DEFAULTS, type LabelConfig, type NormalizedRequest } from '../schema/index.js';
 import { configHash } from '../scoring/prototypes.js';
@@ -38,7 +38,7 @@ export class LabelConfigResolver {
     let base: LabelConfig & { threshold?: number; ref?: string };
     if (req.classifier) {
       const saved = await this.#resolveClassifier(req.classifier, account);
-      if (!saved) throw new LabelwiseError('CLASSIFIER_NOT_FOUND', `classifier ${req.classifier} not found`, { classifier: req.classifier });
+      if (!saved) throw classifierNotFound(req.classifier);
       // Request-level fields are merged over the saved ones; the request wins (spec §2).
       base = {
         ...saved,

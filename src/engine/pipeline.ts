@@ -5,7 +5,7 @@
  * run chunks of a stream through them); `one` and `many` wrap them into the synchronous calls.
  */
 import type { LoadedDocuments } from '../documents/index.js';
-import { LabelwiseError } from '../errors.js';
+import { engineClosed, isLabelwiseError, type LabelwiseError } from '../errors.js';
 import type { Embedder } from '../model/embedder.js';
 import { batchItemError, type NormalizedRequest } from '../schema/index.js';
 import type { PrototypeBuilder } from '../scoring/prototypes.js';
@@ -145,7 +145,7 @@ export class Pipeline {
     const misses: { index: number; text: string; key: string }[] = [];
     items.forEach((item, index) => {
       const text = prepared.textOf(item);
-      if (text instanceof LabelwiseError) {
+      if (isLabelwiseError(text)) {
         results[index] = { ok: false, error: text };
         return;
       }
@@ -210,7 +210,7 @@ export class Pipeline {
     // engine has no stores left to record into.
     try {
       checkCallOptions(options);
-      if (this.#closing) throw new LabelwiseError('OVERLOADED', 'the engine is closed');
+      if (this.#closing) throw engineClosed();
     } catch (err) {
       return Promise.reject(err);
     }

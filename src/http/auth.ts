@@ -1,6 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import type { Engine } from '../engine/engine.js';
-import { LabelwiseError } from '../errors.js';
+import { apiKeyInvalid, apiKeyMalformed, apiKeyMissing, scopeMissing, type LabelwiseError } from '../errors.js';
 import type { ResolvedHandlerOptions } from './options.js';
 import { header, type RequestHeaders } from './host.js';
 import type { Caller, Route } from './route.js';
@@ -27,15 +27,15 @@ export async function identify(engine: Engine, req: Peer, route: Route | null, o
 
 /** The 401 for a route that needs a key the request did not (validly) present. */
 export function unauthenticated(req: Peer): LabelwiseError {
-  if (!header(req, 'authorization')) return new LabelwiseError('INVALID_API_KEY', 'an API key is required (Authorization: Bearer <key>)');
-  if (!bearer(req)) return new LabelwiseError('INVALID_API_KEY', 'Authorization must be "Bearer <key>"');
-  return new LabelwiseError('INVALID_API_KEY', 'the API key is unknown, revoked or expired');
+  if (!header(req, 'authorization')) return apiKeyMissing();
+  if (!bearer(req)) return apiKeyMalformed();
+  return apiKeyInvalid();
 }
 
 /** 403 PERMISSION_DENIED unless the caller's key has the route's scope. */
 export function requireScope(caller: Caller | null, route: Route): void {
   if (caller && route.scope && !caller.scopes.includes(route.scope)) {
-    throw new LabelwiseError('PERMISSION_DENIED', `this key lacks the "${route.scope}" scope`, { scope: route.scope });
+    throw scopeMissing(route.scope);
   }
 }
 

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { LabelwiseError } from '../errors.js';
+import { bodyEmpty, bodyNotJson, bodyNotUtf8, bodyStalled, bodyTooLarge, clientClosed as closedByClient, unsupportedMediaType, type LabelwiseError } from '../errors.js';
 import { header, type HostRequest } from './host.js';
 
 export interface BodyLimits {
@@ -28,16 +28,15 @@ function unread(err: LabelwiseError): LabelwiseError {
 
 /** The client went away before its answer (logged as 499, never sent: nobody is listening). */
 export function clientClosed(): LabelwiseError {
-  return unread(new LabelwiseError('CLIENT_CLOSED_REQUEST', 'the client closed the connection before the answer was sent'));
+  return unread(closedByClient());
 }
 
 export function tooLarge(maxBytes: number): LabelwiseError {
-  return unread(new LabelwiseError('PAYLOAD_TOO_LARGE', `request body is larger than ${maxBytes} bytes`, { limit_bytes: maxBytes }));
+  return unread(bodyTooLarge(maxBytes));
 }
 
 function stalled(ms: number, idle: boolean): LabelwiseError {
-  const message = idle ? `request body stalled: nothing received for ${ms} ms` : `request body not received within ${ms} ms`;
-  return unread(new LabelwiseError('INVALID_JSON', message));
+  return unread(bodyStalled(ms, idle));
 }
 
 /** Content-Length as declared, or null. */
@@ -140,7 +139,7 @@ export async function readJsonBody(request: HostRequest, limits: BodyLimits, opt
   if (type !== 'application/json' && !type.endsWith('+json')) {
     // An empty body with no content type is treated as missing JSON, not a media-type error.
     if (type !== '' || declared > 0 || request.headers['transfer-encoding']) {
-      throw new LabelwiseError('UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json', { content_type: type || null });
+      throw unsupportedMediaType(type || null);
     }
   }
   if (signal.aborted) throw clientClosed();
@@ -149,19 +148,19 @@ export async function readJsonBody(request: HostRequest, limits: BodyLimits, opt
   const raw = Buffer.concat(chunks);
   if (raw.length === 0) {
     if (optional) return { value: undefined, bytes: 0 };
-    throw new LabelwiseError('INVALID_JSON', 'request body is empty; send a JSON object');
+    throw bodyEmpty();
   }
   let text: string;
   try {
     text = utf8.decode(raw);
   } catch {
-    throw new LabelwiseError('INVALID_JSON', 'request body is not valid UTF-8');
+    throw bodyNotUtf8();
   }
   try {
     return { value: JSON.parse(text), bytes: raw.length };
   } catch (err) {
     // RangeError covers pathological nesting that exhausts the parser's stack.
     const detail = err instanceof SyntaxError ? err.message : 'JSON is nested too deeply';
-    throw new LabelwiseError('INVALID_JSON', `request body is not valid JSON: ${detail}`);
+    throw bodyNotJson(detail);
   }
 }

@@ -2,7 +2,7 @@ import { newRequestId, statusOf } from '../engine/accounting.js';
 import type { Engine } from '../engine/engine.js';
 import { accountingOf } from '../engine/ports.js';
 import { estimateTokens } from '../engine/token-estimate.js';
-import { echo, isLabelwiseError, LabelwiseError, toErrorBody } from '../errors.js';
+import { isLabelwiseError, methodNotAllowed, routeNotFound, toErrorBody, validationError } from '../errors.js';
 import { clientAddress, identify, requireScope, unauthenticated } from './auth.js';
 import { clientClosed, declaredLength, leftBodyUnread, LimitedBody, readJsonBody, tooLarge, type BodyLimits } from './body.js';
 import { header, type HostRequest, type HostResponse } from './host.js';
@@ -96,10 +96,10 @@ export function createCore(engine: Engine, options?: HandlerOptions, routes: rea
         });
         Object.assign(headers, limitHeaders(state));
       }
-      if (!match) throw new LabelwiseError('NOT_FOUND', `no route ${echo(method)} ${echo(fullPath)}`);
+      if (!match) throw routeNotFound(method, fullPath);
       if ('allow' in match) {
         headers.Allow = match.allow.join(', ');
-        throw new LabelwiseError('METHOD_NOT_ALLOWED', `${echo(method)} is not allowed here; use ${match.allow.join(' or ')}`);
+        throw methodNotAllowed(method, match.allow);
       }
       const { route: matched, params } = match;
       if (!caller && matched.scope !== null) throw unauthenticated(request);
@@ -193,7 +193,7 @@ export function createCore(engine: Engine, options?: HandlerOptions, routes: rea
 async function readObject(request: HostRequest, route: Route, limits: BodyLimits, signal: AbortSignal): Promise<unknown> {
   const { value } = await readJsonBody(request, limits, route.bodyOptional === true, signal);
   if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) {
-    throw new LabelwiseError('VALIDATION_ERROR', 'request body must be a JSON object', { field: 'body' });
+    throw validationError('body', 'request body must be a JSON object');
   }
   return value;
 }

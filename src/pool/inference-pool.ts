@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { LabelwiseError } from '../errors.js';
+import { engineClosed, queueFull } from '../errors.js';
 import type { WorkerModelSpec } from '../model/types.js';
 import type { EmbedResult, EmbedTask, TaskCall, WorkerTask } from './protocol.js';
 import { RunQueue, type Entry, type Feeder, type PendingRequest } from './run-queue.js';
@@ -83,9 +83,9 @@ export class InferencePool {
 
   /** Fails at once with OVERLOADED when `count` more sequences would overflow the queue. */
   assertRoom(count: number): void {
-    if (this.#closed) throw new LabelwiseError('OVERLOADED', 'the engine is shutting down');
+    if (this.#closed) throw engineClosed();
     if (this.load + count > this.#options.maxQueue) {
-      throw new LabelwiseError('OVERLOADED', 'the inference queue is full; retry shortly', { retry_after: 1 });
+      throw queueFull('inference', 1);
     }
   }
 
@@ -154,9 +154,9 @@ export class InferencePool {
    * not copied. The result type is the task function's; the caller names it.
    */
   async runTask<Result>(task: WorkerTask, input: unknown, transfer: ArrayBuffer[] = []): Promise<Result> {
-    if (this.#closed) throw new LabelwiseError('OVERLOADED', 'the engine is shutting down');
+    if (this.#closed) throw engineClosed();
     if (this.#waitingTasks >= MAX_WAITING_TASKS) {
-      throw new LabelwiseError('OVERLOADED', 'too many background tasks waiting (new few-shot label sets); retry shortly', { retry_after: 1 });
+      throw queueFull('background_tasks', 1);
     }
     this.#waitingTasks++;
     const turn = this.#taskChain;
@@ -164,7 +164,7 @@ export class InferencePool {
     this.#taskChain = new Promise<void>((resolve) => (done = resolve));
     try {
       await turn;
-      if (this.#closed) throw new LabelwiseError('OVERLOADED', 'the engine is shutting down');
+      if (this.#closed) throw engineClosed();
       const call: TaskCall = { module: task.module, name: task.name, input };
       const running = this.#piscina.run(call, { name: 'runTask', transferList: transfer });
       const tracked = running.then(() => undefined, () => undefined);
@@ -190,9 +190,9 @@ export class InferencePool {
     if (this.#closed) return;
     this.#closed = true;
     this.#cancelTimer();
-    for (const f of this.#feeders) fail(f.request, new LabelwiseError('OVERLOADED', 'the engine is shutting down'));
+    for (const f of this.#feeders) fail(f.request, engineClosed());
     this.#feeders.clear();
-    for (const e of this.#queue.drain()) fail(e.request, new LabelwiseError('OVERLOADED', 'the engine is shutting down'));
+    for (const e of this.#queue.drain()) fail(e.request, engineClosed());
     await Promise.allSettled([...this.#running]);
     await this.#piscina.close();
   }

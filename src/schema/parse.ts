@@ -2,7 +2,7 @@
  * Parse functions: validate with the wire schemas, then normalize (aliases, trimming,
  * defaults) into one {@link NormalizedRequest} shape the engine works with.
  */
-import { LabelwiseError } from '../errors.js';
+import { validationError, type LabelwiseError } from '../errors.js';
 import { labelKey } from './fields.js';
 import { parseOrThrow } from './issues.js';
 import {
@@ -138,5 +138,5 @@ export function parseBatchRequest(input: unknown, kind: 'classify' | 'tag'): Nor
 export function batchItemError(text: unknown): LabelwiseError | null {
   if (typeof text === 'string' && text.trim() !== '') return null;
   const message = typeof text === 'string' || text === null || text === undefined ? 'text must not be empty' : 'text must be a string';
-  return new LabelwiseError('VALIDATION_ERROR', message, { field: 'text' });
+  return validationError('text', message);
 }

@@ -3,7 +3,7 @@
  * calling key) are capped by its grant, shared by every store backend. Without an issuer
  * (in-process calls, the CLI, `labelwise serve`'s admin key) nothing is capped.
  */
-import { LabelwiseError } from '../errors.js';
+import { grantExceedsIssuer, revokeDenied } from '../errors.js';
 import { SCOPES as ALL_SCOPES } from '../vocabulary.js';
 import type { KeyGrant, Scope, Tier } from './types.js';
 
@@ -27,9 +27,7 @@ export interface GivenKeyFields {
   log_retention_days: boolean;
 }
 
-function denied(field: string, message: string, requested: unknown, allowed: unknown): LabelwiseError {
-  return new LabelwiseError('PERMISSION_DENIED', message, { field, requested, allowed });
-}
+const denied = grantExceedsIssuer;
 
 /**
  * Applies `issuer`'s caps to a checked key input: omitted fields default to the issuer's value
@@ -76,9 +74,9 @@ function isTopGrant(g: KeyGrant): boolean {
 /** PERMISSION_DENIED unless `issuer` could have created `target` (a lower key cannot revoke a stronger one). */
 export function assertCanRevoke(target: { tier: Tier; scopes: string[] }, issuer: KeyGrant): void {
   if (TIER_RANK[target.tier] > TIER_RANK[issuer.tier]) {
-    throw new LabelwiseError('PERMISSION_DENIED', `a ${issuer.tier}-tier key cannot revoke a ${target.tier}-tier key`, { field: 'tier' });
+    throw revokeDenied('tier', `a ${issuer.tier}-tier key cannot revoke a ${target.tier}-tier key`);
   }
   if (target.scopes.some((s) => !issuer.scopes.includes(s as KeyGrant['scopes'][number]))) {
-    throw new LabelwiseError('PERMISSION_DENIED', 'this key cannot revoke a key with scopes it lacks', { field: 'scopes' });
+    throw revokeDenied('scopes', 'this key cannot revoke a key with scopes it lacks');
   }
 }

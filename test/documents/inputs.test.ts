@@ -32,7 +32,7 @@ async function expectError(promise: Promise<unknown>, code: string, field: strin
   const err = await failure(promise);
   expect(err.code).toBe(code);
   expect(err.status).toBe(422);
-  expect(err.details).toEqual({ field });
+  expect(err.details).toMatchObject({ field });
   if (message) expect(err.message).toMatch(message);
   return err;
 }

@@ -246,7 +246,7 @@ describe('internal errors', () => {
     try {
       const res = await s.api('POST', '/classify', { key: brokenKey, body: { text: 'hello', labels: ['a', 'b'] } });
       expectError(res, 500, 'INTERNAL_ERROR');
-      expect(res.body).toEqual({ error: 'internal-error', code: 'INTERNAL_ERROR', message: 'Internal error', detail: 'Internal error' });
+      expect(res.body).toEqual({ error: 'internal-error', code: 'INTERNAL_ERROR', message: 'Internal error', detail: 'Internal error', details: { reason: 'internal' } });
       expect(warnings.some((w) => w.includes(res.headers.get('x-request-id')!) && w.includes('/srv/secret/model.onnx exploded'))).toBe(true);
     } finally {
       process.emitWarning = emitWarning;

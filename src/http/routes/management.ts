@@ -1,10 +1,10 @@
-import { LabelwiseError } from '../../errors.js';
+import { keyRequired } from '../../errors.js';
 import type { Route, RouteContext } from '../route.js';
 
 const account = (ctx: RouteContext) => ({ account: ctx.caller.account });
 /** The caller's key as issuer; fails closed, since an absent issuer would cap nothing. */
 function issuer(ctx: RouteContext) {
-  if (!ctx.caller.grant) throw new LabelwiseError('PERMISSION_DENIED', 'managing keys needs an API key');
+  if (!ctx.caller.grant) throw keyRequired();
   return { account: ctx.caller.account, issuer: ctx.caller.grant };
 }
 

@@ -1,4 +1,4 @@
-import { LabelwiseError } from '../../errors.js';
+import { unknownModel } from '../../errors.js';
 
 /** One file of a preset as the hub serves it, pinned by content. */
 export interface PresetFile {
@@ -180,7 +180,7 @@ export function resolvePreset(name: string, field = 'model'): ModelPreset {
     .map((n) => ({ n, d: editDistance(n, lower) }))
     .sort((a, b) => a.d - b.d)[0];
   const hint = closest && closest.d <= Math.max(3, closest.n.length / 3) ? `; did you mean "${closest.n}"?` : '';
-  throw new LabelwiseError('VALIDATION_ERROR', `unknown model "${name}"${hint} Known models: ${names.join(', ')}`, { field });
+  throw unknownModel(field, `unknown model "${name}"${hint} Known models: ${names.join(', ')}`);
 }
 
 function editDistance(a: string, b: string): number {

@@ -1,6 +1,6 @@
 /** The `classifiers` table: immutable, numbered versions of saved classifiers (spec §6). */
 import type Database from 'better-sqlite3';
-import { echo, LabelwiseError } from '../../errors.js';
+import { classifierNotFound } from '../../errors.js';
 import { iso } from '../time.js';
 import type { AccountOption, ClassifierDetail, ClassifierInput, ClassifierStore, ClassifierSummary, ClassifierVersion } from '../types.js';
 import { CLASSIFIER_REF as REF } from '../../vocabulary.js';
@@ -26,8 +26,7 @@ interface SummaryRow {
 }
 
 
-const notFound = (ref: string) =>
-  new LabelwiseError('CLASSIFIER_NOT_FOUND', `classifier "${echo(ref)}" not found`, { classifier: echo(ref) });
+const notFound = classifierNotFound;
 
 const versionNames = (csv: string) =>
   csv

@@ -1,7 +1,7 @@
 /** `openStores`: every store over one SQLite file, sharing one write buffer (write-behind and group commit). */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { LabelwiseError } from '../../errors.js';
+import { storesClosed } from '../../errors.js';
 import { resolveStoresOptions, type OpenStoresOptions, type ResolvedStoresOptions } from '../options.js';
 import type { Stores } from '../types.js';
 import type { UsageRecord } from '../validate.js';
@@ -23,7 +23,7 @@ function guarded<T extends object>(target: T, isClosed: () => boolean): T {
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
         if (isClosed()) {
-          const err = new LabelwiseError('OVERLOADED', 'the stores are closed (shutting down)');
+          const err = storesClosed();
           // Keep the sync/async shape of the method: async store methods reject, sync ones throw.
           if (value.constructor.name === 'AsyncFunction') return Promise.reject(err);
           throw err;
