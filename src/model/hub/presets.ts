@@ -1,4 +1,5 @@
 import { unknownModel } from '../../errors.js';
+import { editDistance } from '../../options/resolve.js';
 
 /** One file of a preset as the hub serves it, pinned by content. */
 export interface PresetFile {
@@ -181,18 +182,4 @@ export function resolvePreset(name: string, field = 'model'): ModelPreset {
     .sort((a, b) => a.d - b.d)[0];
   const hint = closest && closest.d <= Math.max(3, closest.n.length / 3) ? `; did you mean "${closest.n}"?` : '';
   throw unknownModel(field, `unknown model "${name}"${hint} Known models: ${names.join(', ')}`);
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length];
 }
