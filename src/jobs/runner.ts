@@ -6,6 +6,7 @@
  * before the commit leaves bytes past the checkpoint; the next run truncates them away, so no
  * result line is ever lost or written twice.
  */
+import { constants } from 'node:fs';
 import { open, rename, stat } from 'node:fs/promises';
 import { isLabelwiseError, jobResultsLost, toErrorBody } from '../errors.js';
 import type { JobRecord, JobStore } from '../store/index.js';
@@ -87,7 +88,8 @@ export class JobRun {
     // Completed on disk but not yet in the database (a crash between rename and commit).
     if (job.next_line >= job.input_lines && (await exists(files.results(job.id))) && !(await exists(files.partial(job.id)))) return 'completed';
     const prepared = await scoring.prepare(job.config as unknown as StoredJobConfig, job.account);
-    const out = await open(files.partial(job.id), 'a+');
+    // Read-write without O_APPEND: Linux ignores pwrite's position on files opened for append.
+    const out = await open(files.partial(job.id), constants.O_RDWR | constants.O_CREAT);
     try {
       const size = (await out.stat()).size;
       if (size < job.output_bytes) throw jobResultsLost(job.output_bytes, size);

@@ -129,3 +129,25 @@ describe('batch jobs through the library', () => {
     }
   });
 });
+
+describe('a job across engine restarts', () => {
+  it('close() stops a running job at its checkpoint; the next engine on the data dir finishes it', async () => {
+    const dir = dirs.make();
+    const first = await createEngine({ dataDir: dir, pool: { workers: 1 }, jobs: { chunkLines: 5 } });
+    const { job_id: id } = await first.jobs.create({ labels: LABELS });
+    await first.jobs.upload(id, Buffer.from(lines(400)));
+    await first.jobs.start(id);
+    await first.close();
+    const second = await createEngine({ dataDir: dir, pool: { workers: 1 } });
+    try {
+      const stopped = await second.jobs.get(id);
+      expect(stopped.status === 'processing' || stopped.status === 'completed').toBe(true);
+      const done = await second.jobs.wait(id);
+      expect(done).toMatchObject({ status: 'completed', requests_completed: 400 });
+      const r = await collect(await second.jobs.results(id));
+      expect(r.map((l) => l.index)).toEqual(Array.from({ length: 400 }, (_, i) => i));
+    } finally {
+      await second.close();
+    }
+  });
+});
