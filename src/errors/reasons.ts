@@ -54,6 +54,7 @@ export const REASONS = Object.freeze({
   invalid_field: 'VALIDATION_ERROR',
   line_without_text: 'VALIDATION_ERROR',
   upload_empty: 'VALIDATION_ERROR',
+  upload_unreadable: 'VALIDATION_ERROR',
   invalid_model: 'VALIDATION_ERROR',
   missing_argument: 'VALIDATION_ERROR',
   file_unreadable: 'VALIDATION_ERROR',

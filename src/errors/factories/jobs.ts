@@ -46,3 +46,8 @@ export function uploadNotNdjson(kind: string): LabelwiseError {
 export function uploadEmpty(): LabelwiseError {
   return make('upload_empty', 'the batch input is empty: upload one JSON object per line', { field: 'file' });
 }
+
+/** 422: the path given to `jobs.upload` cannot be read. */
+export function uploadUnreadable(path: string, cause?: unknown): LabelwiseError {
+  return make('upload_unreadable', `cannot read the batch input ${echo(path)}`, { field: 'input' }, cause);
+}
