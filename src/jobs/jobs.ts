@@ -50,6 +50,11 @@ export class Jobs implements JobsApi {
     LIVE_RUNNERS.add(this.#runner);
   }
 
+  get limits(): JobsApi['limits'] {
+    const { maxUploadBytes, maxLineBytes, tokenTtlMs } = this.#d.options;
+    return { maxUploadBytes, maxLineBytes, tokenTtlMs };
+  }
+
   /**
    * Resumes the processing jobs that no live engine holds: now (called once the engine is
    * open), then every `leaseMs`, which picks up a job whose engine on another host went silent.
