@@ -14,6 +14,9 @@ const WINDOW_OVERLAP = 32;
  */
 const BATCH_SLICE_MS = 2;
 
+/** How long the batch lane stays up after its last call ended, in ms, before its workers stop. */
+export const BATCH_IDLE_MS = 60_000;
+
 /** One text, tokenized and split into the windows the model sees. */
 interface Prepared {
   tokens: number;
@@ -24,34 +27,58 @@ interface Prepared {
  * An `Embedder` over an ONNX model backend served by an `InferencePool`: tokenizes on the
  * caller's thread, splits long texts into windows, and owns the pool (closing the embedder
  * closes it). Calls in the `batch` lane run on a twin pool of the lowest CPU priority, created
- * on the first such call (so it costs nothing until a job runs) and closed with the embedder.
+ * on the first such call (so it costs nothing until a job runs: its sessions take as much memory
+ * as the real-time pool's) and stopped when no batch call has run for `batchIdleMs` (default
+ * BATCH_IDLE_MS) or when the embedder closes.
  */
 export class PooledEmbedder implements Embedder {
   readonly id: string;
   readonly dimension: number;
   readonly #backend: ModelBackend;
   readonly #pool: InferencePool;
+  readonly #batchIdleMs: number;
   #batchPool: InferencePool | undefined;
+  /** Batch-lane calls between their start and their answer: the lane is never stopped under one. */
+  #batchCalls = 0;
+  #idleTimer: NodeJS.Timeout | undefined;
+  /** Idle batch pools still stopping (close waits for them). */
+  readonly #retiring = new Set<Promise<void>>();
   #closed = false;
 
-  constructor(backend: ModelBackend, pool: InferencePool) {
+  constructor(backend: ModelBackend, pool: InferencePool, options: { batchIdleMs?: number } = {}) {
     this.#backend = backend;
     this.id = backend.id;
     this.dimension = backend.dimension;
     this.#pool = pool;
+    this.#batchIdleMs = options.batchIdleMs ?? BATCH_IDLE_MS;
   }
 
   countTokens(text: string): number {
     return this.#backend.tokenizer.encode(text).length;
   }
 
-  /** Sequences waiting or running in the batch lane (0 before its first call). @internal */
+  /** Sequences waiting or running in the batch lane (0 while it is not running). @internal */
   get batchLoad(): number {
     return this.#batchPool?.load ?? 0;
   }
 
+  /** Whether the batch lane's workers are up. @internal */
+  get batchLaneRunning(): boolean {
+    return this.#batchPool !== undefined;
+  }
+
   async embed(texts: string[], options: EmbedOptions = {}): Promise<EmbeddedText[]> {
-    const batch = options.lane === 'batch';
+    if (options.lane !== 'batch') return this.#embed(texts, options, false);
+    this.#batchCalls++;
+    clearTimeout(this.#idleTimer);
+    try {
+      return await this.#embed(texts, options, true);
+    } finally {
+      if (--this.#batchCalls === 0 && this.#batchPool && !this.#closed) this.#idleTimer = setTimeout(() => this.#retireBatchLane(), this.#batchIdleMs).unref();
+    }
+  }
+
+  async #embed(texts: string[], options: EmbedOptions, batch: boolean): Promise<EmbeddedText[]> {
     const prepared = batch ? await this.#prepareInSlices(texts, options.signal) : texts.map((t) => this.#prepare(t));
     const { prefix = [], suffix = [] } = this.#backend.specials ?? {};
     // Everything goes to the pool in one call, so it can sort all windows by length: feeding it
@@ -68,8 +95,22 @@ export class PooledEmbedder implements Embedder {
 
   close(): Promise<void> {
     this.#closed = true;
-    // Both wait for the runs already on a worker (stopping a thread inside onnxruntime aborts the process).
-    return Promise.all([this.#pool.close(), this.#batchPool?.close()]).then(() => undefined);
+    clearTimeout(this.#idleTimer);
+    // All wait for the runs already on a worker (stopping a thread inside onnxruntime aborts the process).
+    return Promise.all([this.#pool.close(), this.#batchPool?.close(), ...this.#retiring]).then(() => undefined);
+  }
+
+  /** Stops the idle batch lane; the next batch call starts a new one. */
+  #retireBatchLane(): void {
+    const pool = this.#batchPool;
+    if (this.#batchCalls > 0 || !pool) return;
+    this.#batchPool = undefined;
+    // Nobody awaits this close unless the embedder closes too: a failure must not go unhandled.
+    const closing = pool
+      .close()
+      .catch(() => undefined)
+      .finally(() => this.#retiring.delete(closing));
+    this.#retiring.add(closing);
   }
 
   #prepare(text: string): Prepared {

@@ -8,7 +8,8 @@ import { createEngine } from '../../src/index.js';
 import type { EmbedOptions, EmbeddedText, Embedder } from '../../src/model/embedder.js';
 import type { ModelBackend } from '../../src/model/types.js';
 import { loadUseLite } from '../../src/model/use-lite/index.js';
-import type { PooledEmbedder } from '../../src/pool/pooled-embedder.js';
+import { InferencePool, POOL_DEFAULTS } from '../../src/pool/inference-pool.js';
+import { PooledEmbedder } from '../../src/pool/pooled-embedder.js';
 import type { Priority } from '../../src/vocabulary.js';
 import { embedderContract } from '../support/embedder-contract.js';
 import { pooledEmbedder } from '../support/pooled.js';
@@ -168,6 +169,26 @@ describe('a caller-given embedder without lanes', () => {
       expect(seen.at(-1)).toEqual({ lane: 'batch' });
     } finally {
       await engine.close();
+    }
+  });
+});
+
+describe('the idle batch lane', () => {
+  it('stops its workers once no batch call has run for batchIdleMs, never under a running call, and starts again on the next', async () => {
+    const e = new PooledEmbedder(backend, new InferencePool(backend.spec, { ...POOL_DEFAULTS, workers: 1 }), { batchIdleMs: 1 });
+    try {
+      const texts = sentences(1500);
+      // Two overlapping calls: the lane stays up from the first call's start to the last one's end.
+      const first = e.embed(texts, { lane: 'batch' });
+      const second = e.embed(texts.slice(0, 500), { lane: 'batch' });
+      await expect(second).resolves.toHaveLength(500);
+      expect(e.batchLaneRunning).toBe(true);
+      await expect(first).resolves.toHaveLength(1500);
+      await vi.waitFor(() => expect(e.batchLaneRunning).toBe(false), { timeout: 10_000, interval: 5 });
+      const again = await e.embed(texts.slice(0, 3), { lane: 'batch' });
+      expect(Array.from(again[0].vector)).toEqual(Array.from((await e.embed(texts.slice(0, 3)))[0].vector));
+    } finally {
+      await e.close();
     }
   });
 });
