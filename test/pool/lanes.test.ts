@@ -4,6 +4,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createModel } from '../../src/engine/model-loader.js';
+import { resolveOptions } from '../../src/engine/options.js';
 import { createEngine } from '../../src/index.js';
 import type { EmbedOptions, EmbeddedText, Embedder } from '../../src/model/embedder.js';
 import type { ModelBackend } from '../../src/model/types.js';
@@ -142,6 +144,21 @@ describe('PooledEmbedder lanes', () => {
     controller.abort(new Error('job cancelled'));
     expect(await batch).toMatchObject({ message: 'job cancelled' });
     await expect(e.embed(['still serving'])).resolves.toHaveLength(1);
+  });
+});
+
+describe('closing the engine during a batch-lane call', () => {
+  it('fails the call with OVERLOADED (engine_closed), lets the process live and refuses later calls', async () => {
+    // The engine's own model and pool, as createEngine builds them, handed in so the test reaches the batch lane.
+    const { embedder } = await createModel(resolveOptions({ pool: { workers: 1 } }));
+    const pooled = embedder as PooledEmbedder;
+    const engine = await createEngine({ embedder });
+    const batch = embedder.embed(sentences(3000), { lane: 'batch' }).catch((err: unknown) => err);
+    await vi.waitFor(() => expect(pooled.batchLoad).toBeGreaterThan(0), { timeout: 30_000, interval: 5 });
+    await engine.close();
+    expect(await batch).toMatchObject({ code: 'OVERLOADED', details: { reason: 'engine_closed' } });
+    await expect(engine.classify({ text: 'still there?', labels: ['yes', 'no'] })).rejects.toMatchObject({ code: 'OVERLOADED' });
+    await expect(embedder.embed(['a late job chunk'], { lane: 'batch' })).rejects.toMatchObject({ code: 'OVERLOADED' });
   });
 });
 
