@@ -122,6 +122,7 @@ export class PooledEmbedder implements Embedder {
 
   /** Tokenizes in slices of at most BATCH_SLICE_MS, yielding the event loop between them. */
   async #prepareInSlices(texts: string[], signal: AbortSignal | undefined): Promise<Prepared[]> {
+    signal?.throwIfAborted();
     const prepared: Prepared[] = new Array(texts.length);
     let sliceStart = performance.now();
     for (let i = 0; i < texts.length; i++) {
