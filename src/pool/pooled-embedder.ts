@@ -9,10 +9,10 @@ import type { InferencePool } from './inference-pool.js';
 const WINDOW_OVERLAP = 32;
 
 /**
- * Longest stretch of tokenizing, in ms, a batch-lane call does on the caller's thread before it
- * yields the event loop: real-time requests waiting behind it are then delayed by at most this.
+ * Longest stretch of tokenizing, in ms, the batch lane does on the caller's thread before it
+ * yields the event loop: a real-time request's next step waits at most this long behind it.
  */
-const BATCH_SLICE_MS = 2;
+const BATCH_SLICE_MS = 1;
 
 /** How long the batch lane stays up after its last call ended, in ms, before its workers stop. */
 export const BATCH_IDLE_MS = 60_000;
@@ -41,6 +41,8 @@ export class PooledEmbedder implements Embedder {
   /** Batch-lane calls between their start and their answer: the lane is never stopped under one. */
   #batchCalls = 0;
   #idleTimer: NodeJS.Timeout | undefined;
+  /** Resolves when the batch call tokenizing now is done: batch calls tokenize one at a time. */
+  #tokenizing: Promise<void> = Promise.resolve();
   /** Idle batch pools still stopping (close waits for them). */
   readonly #retiring = new Set<Promise<void>>();
   #closed = false;
@@ -120,21 +122,32 @@ export class PooledEmbedder implements Embedder {
     return { tokens: ids.length, windows: splitWindows(ids, max, Math.min(WINDOW_OVERLAP, max >> 2)) };
   }
 
-  /** Tokenizes in slices of at most BATCH_SLICE_MS, yielding the event loop between them. */
+  /**
+   * Tokenizes in slices of at most BATCH_SLICE_MS, yielding the event loop between them, one
+   * batch call at a time: concurrent calls (several jobs) then add no more than one slice to an
+   * event-loop turn, and the first of them reaches the workers soonest.
+   */
   async #prepareInSlices(texts: string[], signal: AbortSignal | undefined): Promise<Prepared[]> {
-    signal?.throwIfAborted();
-    const prepared: Prepared[] = new Array(texts.length);
-    let sliceStart = performance.now();
-    for (let i = 0; i < texts.length; i++) {
-      if (performance.now() - sliceStart >= BATCH_SLICE_MS) {
-        await nextTurn();
-        if (this.#closed) throw engineClosed();
-        signal?.throwIfAborted();
-        sliceStart = performance.now();
+    const turn = this.#tokenizing;
+    let done!: () => void;
+    this.#tokenizing = new Promise<void>((resolve) => (done = resolve));
+    try {
+      await turn;
+      const prepared: Prepared[] = new Array(texts.length);
+      let sliceStart = performance.now();
+      for (let i = 0; i < texts.length; i++) {
+        if (i === 0 || performance.now() - sliceStart >= BATCH_SLICE_MS) {
+          if (i > 0) await nextTurn();
+          if (this.#closed) throw engineClosed();
+          signal?.throwIfAborted();
+          sliceStart = performance.now();
+        }
+        prepared[i] = this.#prepare(texts[i]);
       }
-      prepared[i] = this.#prepare(texts[i]);
+      return prepared;
+    } finally {
+      done();
     }
-    return prepared;
   }
 
   /** The batch lane's pool, created on the first call that has sequences to run. */

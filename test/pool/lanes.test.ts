@@ -190,6 +190,34 @@ describe('a caller-given embedder without lanes', () => {
   });
 });
 
+describe('batch-lane tokenizing on the caller’s thread', () => {
+  it('yields the event loop between slices, and concurrent batch calls tokenize one after the other', async () => {
+    const order: string[] = [];
+    // The real tokenizer, recording which text it encodes when.
+    const recording: ModelBackend = { ...backend, tokenizer: { ...backend.tokenizer, encode: (text: string) => (order.push(text), backend.tokenizer.encode(text)) } };
+    const e = new PooledEmbedder(recording, new InferencePool(backend.spec, { ...POOL_DEFAULTS, workers: 1 }));
+    try {
+      const a = sentences(600).map((t) => `a ${t}`);
+      const b = sentences(600).map((t) => `b ${t}`);
+      const batches = Promise.all([e.embed(a, { lane: 'batch' }), e.embed(b, { lane: 'batch' })]);
+      await new Promise((resolve) => setImmediate(resolve));
+      const [realtime] = await e.embed(['r: a real-time call in between']);
+      expect(realtime.vector).toHaveLength(e.dimension);
+      await batches;
+      const where = (prefix: string) => order.flatMap((t, i) => (t.startsWith(prefix) ? [i] : []));
+      const [inA, inB, inR] = [where('a '), where('b '), where('r: ')];
+      // The real-time text was tokenized while the first batch call was still tokenizing…
+      expect(inR).toHaveLength(1);
+      expect(inR[0]).toBeGreaterThan(inA[0]);
+      expect(inR[0]).toBeLessThan(inA.at(-1)!);
+      // …and the second batch call began only after the first had finished.
+      expect(inB[0]).toBeGreaterThan(inA.at(-1)!);
+    } finally {
+      await e.close();
+    }
+  });
+});
+
 describe('the idle batch lane', () => {
   it('stops its workers once no batch call has run for batchIdleMs, never under a running call, and starts again on the next', async () => {
     const e = new PooledEmbedder(backend, new InferencePool(backend.spec, { ...POOL_DEFAULTS, workers: 1 }), { batchIdleMs: 1 });
