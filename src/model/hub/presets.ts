@@ -1,4 +1,6 @@
 import { LabelwiseError } from '../../errors.js';
+import type { ScorerCalibration } from '../../scoring/scorer.js';
+import { CALIBRATIONS } from './calibrations.js';
 
 /** One file of a preset as the hub serves it, pinned by content. */
 export interface PresetFile {
@@ -53,6 +55,8 @@ export interface ModelPreset {
   modelType: 'bert';
   /** `int8` for the dynamically quantized export, else `fp32`. */
   dtype: 'fp32' | 'int8';
+  /** Confidence calibration fitted for this model (`npm run calibrate`); absent → engine default. */
+  calibration?: Readonly<ScorerCalibration>;
 }
 
 const tokenizer = (sha256: string, size: number): PresetFile => ({ hubPath: 'tokenizer.json', localPath: 'tokenizer.json', sha256, size });
@@ -118,7 +122,7 @@ export type PresetName =
  * Every named model. `-int8` names the dynamically quantized export of the same model (the
  * hub's `onnx/model_quantized.onnx`): ~4× smaller, faster on CPU, slightly different vectors.
  */
-export const PRESETS: Readonly<Record<PresetName, ModelPreset>> = Object.freeze({
+export const PRESETS: Readonly<Record<PresetName, ModelPreset>> = withCalibrations({
   'bge-small-en-v1.5': {
     name: 'bge-small-en-v1.5',
     ...BGE,
@@ -158,6 +162,12 @@ export const PRESETS: Readonly<Record<PresetName, ModelPreset>> = Object.freeze(
     files: { tokenizer: MINILM_TOKENIZER, onnx: onnx('onnx/model_quantized.onnx', 'afdb6f1a0e45b715d0bb9b11772f032c399babd23bfc31fed1c170afc848bdb1', 22_972_370) },
   },
 });
+
+/** Attaches each preset's fitted calibration from the generated table (src/model/hub/calibrations.ts). */
+function withCalibrations(table: Record<PresetName, ModelPreset>): Readonly<Record<PresetName, ModelPreset>> {
+  for (const [name, preset] of Object.entries(table)) if (Object.hasOwn(CALIBRATIONS, name)) preset.calibration = CALIBRATIONS[name];
+  return Object.freeze(table);
+}
 
 /** The embedded default, which is not a hub preset (it installs from npm). */
 export const DEFAULT_MODEL = 'use-lite';
