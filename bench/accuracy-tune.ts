@@ -1,7 +1,7 @@
 import { resolveOptions } from '../src/engine/options.js';
-import { createEmbedder } from '../src/engine/model-loader.js';
+import { createModel } from '../src/engine/model-loader.js';
 import type { Embedder } from '../src/model/embedder.js';
-import { fitFewShotHead, type HeadFitOptions } from '../src/scoring/few-shot-head.js';
+import { fitFewShotHead, type HeadFitOptions, type LabeledVector } from '../src/scoring/few-shot-head.js';
 import { PrototypeBuilder } from '../src/scoring/prototypes.js';
 import { DEFAULT_CALIBRATION, classifyScores } from '../src/scoring/scorer.js';
 import { argmax } from '../src/scoring/few-shot-head.js';
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const sets = loadDatasets();
   if (!sets) return console.log(`tune: skipped — no labeled data at ${DATA_DIR}`);
   const only = process.env.TUNE_CANDIDATES?.split(',');
-  const base = await createEmbedder(resolveOptions({ pool: { maxQueue: 200_000 } }));
+  const { embedder: base } = await createModel(resolveOptions({ pool: { maxQueue: 200_000 } }));
   // Sentences embedded once for every candidate.
   const memo = new Map<string, Float32Array>();
   const embed: Embedder['embed'] = async (texts) => {
@@ -43,8 +43,9 @@ async function main(): Promise<void> {
       const vectors = (await embed(test.map((e) => e.text))).map((e) => e.vector);
       const gold = test.map((e) => set.labels.indexOf(e.label));
       for (const candidate of CANDIDATES.filter((c) => !only || only.includes(c.name))) {
-        const embedder: Embedder = { ...base, id: base.id, dimension: base.dimension, countTokens: (t) => base.countTokens(t), embed, fitFewShotHead: async (n, e) => fitFewShotHead(n, e, candidate.options), close: async () => {} };
-        const builder = new PrototypeBuilder(embedder, { maxSentences: 100_000, maxConfigs: 10 });
+        const embedder: Embedder = { id: base.id, dimension: base.dimension, countTokens: (t) => base.countTokens(t), embed, close: async () => {} };
+        const fitHead = async (n: Float32Array[], e: LabeledVector[]) => fitFewShotHead(n, e, candidate.options);
+        const builder = new PrototypeBuilder(embedder, { maxSentences: 100_000, maxConfigs: 10, fitHead });
         for (const shape of SHAPES.filter((s) => !process.env.TUNE_K || process.env.TUNE_K.split(',').includes(String(s.k)))) {
           for (const seed of shape.seeds) {
             const examples = sampleExamples(pool, shape.k, seed);

@@ -1,103 +1,114 @@
-// `npm run calibrate -- --model NAME`: fits NAME's ScorerCalibration on the PUBLIC rows only
-// (never the held-out rows), reports leave-one-set-out losses against the current default, and
-// writes src/model/hub/calibration/NAME.json plus the generated src/model/hub/calibrations.ts
-// the preset table reads. Deterministic: seeded row samples, grid-search fits.
+// `npm run calibrate -- --model NAME`: fits NAME's ScorerCalibration on the PUBLIC rows of the
+// four labeled sets only (never the held-out rows the README reports), cross-validates each part
+// leave-one-set-out against the engine default, keeps a part only where it wins, and writes
+// src/engine/calibration/artefacts/NAME.json plus the generated table the engine reads.
+// Deterministic: seeded row samples, closed-form/grid fits. `--cache FILE` reuses similarities.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseArtefact } from '../src/engine/calibration/artefact.js';
 import { resolveOptions } from '../src/engine/options.js';
-import { PooledEmbedder, type Embedder } from '../src/model/embedder.js';
+import type { Embedder } from '../src/model/embedder.js';
 import { loadPreset, resolvePreset } from '../src/model/hub/index.js';
-import { loadUseLite } from '../src/model/use-lite/index.js';
-import { PrototypeBuilder } from '../src/scoring/prototypes.js';
-import { DEFAULT_CALIBRATION, similarities, type ScorerCalibration } from '../src/scoring/scorer.js';
-import { loadDatasets, shuffle, splitOf, type Dataset } from './accuracy/datasets.js';
-import { crossValidate, fitCalibration, type SetSims } from './calibrate/fit.js';
+import { InferencePool } from '../src/pool/inference-pool.js';
+import { PooledEmbedder } from '../src/pool/pooled-embedder.js';
+import { DEFAULT_CALIBRATION } from '../src/scoring/scorer.js';
+import { DATA_DIR, loadDatasets } from './accuracy/datasets.js';
+import { memo } from './lib/memo.js';
+import { headRows, SHOTS } from './calibrate/few-shot.js';
+import { choose, chooseHead, crossValidate, fitCalibration, type HeadRows, type SetSims } from './calibrate/fit.js';
+import { ROWS_PER_SET, setSims } from './calibrate/sims.js';
 
-const ROWS_PER_SET = 1500;
-const OUT_DIR = 'src/model/hub/calibration';
-
-/** Zero-shot (label names) similarities of a set's public rows and of joined public pairs. */
-export async function setSims(embedder: Embedder, set: Dataset): Promise<SetSims> {
-  const rows = shuffle(splitOf(set, 'public').test, 5).slice(0, ROWS_PER_SET);
-  // Joined pairs of different classes, as the tag check in bench/accuracy/run-model.ts builds them.
-  const items = shuffle(splitOf(set, 'public').test, 21).slice(0, 600);
-  const pairs: { text: string; gold: string[] }[] = [];
-  for (let i = 0; i + 1 < items.length && pairs.length < 300; i += 2) {
-    if (items[i].label !== items[i + 1].label) pairs.push({ text: `${items[i].text} ${items[i + 1].text}`, gold: [items[i].label, items[i + 1].label] });
-  }
-  const prototypes = await new PrototypeBuilder(embedder, { maxSentences: 10_000, maxConfigs: 10 }).build({ labels: set.labels, descriptions: {}, examples: {}, text_type: set.textType });
-  const index = new Map(set.labels.map((l, i) => [l, i]));
-  const embed = async (texts: string[]) => {
-    const out: Float32Array[] = [];
-    for (let i = 0; i < texts.length; i += 256) out.push(...(await embedder.embed(texts.slice(i, i + 256))).map((e) => e.vector));
-    return out;
-  };
-  const rowVecs = await embed(rows.map((r) => r.text));
-  const pairVecs = await embed(pairs.map((p) => p.text));
-  return {
-    name: set.name,
-    rows: rows.map((r, i) => ({ sims: similarities(rowVecs[i], prototypes), gold: [index.get(r.label)!] })),
-    pairs: pairs.map((p, i) => ({ sims: similarities(pairVecs[i], prototypes), gold: p.gold.map((g) => index.get(g)!) })),
-  };
-}
+export const ARTEFACT_DIR = 'src/engine/calibration/artefacts';
+const TABLE = 'src/engine/calibration/table.ts';
 
 async function embedderFor(name: string): Promise<Embedder> {
   const options = resolveOptions({});
-  const backend = name === 'use-lite' ? await loadUseLite(options.cacheDir) : await loadPreset(resolvePreset(name), { cacheDir: options.cacheDir });
-  return new PooledEmbedder(backend, options.pool);
+  const backend = await loadPreset(resolvePreset(name), { cacheDir: options.cacheDir });
+  // Memoised: the head stage scores the same public rows the zero-shot stage embedded.
+  return memo(new PooledEmbedder(backend, new InferencePool(backend.spec, options.pool)));
 }
 
-/** Regenerates calibrations.ts from every artefact in the folder (sorted, so output is stable). */
-export function writeTable(dir = OUT_DIR): void {
-  const entries = readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => {
-    const a = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { model: string; calibration: ScorerCalibration; adopt: boolean };
-    return a.adopt ? `  '${a.model}': ${JSON.stringify(a.calibration)},` : `  // ${a.model}: fit not clearly better in leave-one-set-out; engine default kept`;
-  });
-  writeFileSync(
-    'src/model/hub/calibrations.ts',
-    ['// Generated by `npm run calibrate -- --model NAME` from src/model/hub/calibration/*.json — do not edit.', "import type { ScorerCalibration } from '../../scoring/scorer.js';", '', '/** Per-model confidence calibration fitted on the public rows (see bench/calibrate.ts). */', 'export const CALIBRATIONS: Readonly<Record<string, Readonly<ScorerCalibration>>> = Object.freeze({', ...entries, '});', ''].join('\n'),
-  );
+/** The generated table's source: every artefact in `dir`, checked, sorted by file name. */
+export function tableSource(dir = ARTEFACT_DIR): string {
+  const entries = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => {
+      const a = parseArtefact(readFileSync(join(dir, f), 'utf8'), join(dir, f));
+      return `  '${a.model}': Object.freeze(${JSON.stringify(a.calibration)}),`;
+    });
+  return [
+    `// Generated by \`npm run calibrate -- --model NAME\` from ./artefacts/*.json — do not edit.`,
+    "import type { ScorerCalibration } from '../../scoring/scorer.js';",
+    '',
+    '/** Per-model confidence calibration fitted on the public rows (bench/calibrate.ts), by model name. */',
+    'export const CALIBRATIONS: Readonly<Record<string, Readonly<ScorerCalibration>>> = Object.freeze({',
+    ...entries,
+    '});',
+    '',
+  ].join('\n');
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { model: { type: 'string' }, cache: { type: 'string' } } });
-  const name = values.model ?? 'use-lite';
+  const { values } = parseArgs({ options: { model: { type: 'string' }, cache: { type: 'string' }, 'table-only': { type: 'boolean' } } });
+  if (values['table-only']) {
+    writeFileSync(TABLE, tableSource());
+    return;
+  }
+  const name = values.model;
+  if (!name) throw new Error('usage: npm run calibrate -- --model NAME (a preset name; use-lite keeps the engine default)');
+  resolvePreset(name); // unknown names fail here, with the closest preset
   const sets = loadDatasets();
-  if (!sets) throw new Error('no labeled data (set LABELWISE_DATA_DIR)');
-  const cacheFile = values.cache ?? `/tmp/labelwise-calib-${name}.json`;
+  if (!sets) throw new Error(`no labeled data at ${DATA_DIR} (set LABELWISE_DATA_DIR)`);
+  const embedder = await embedderFor(name);
   let sims: SetSims[];
-  if (existsSync(cacheFile)) sims = JSON.parse(readFileSync(cacheFile, 'utf8')) as SetSims[];
-  else {
-    const embedder = await embedderFor(name);
-    try {
+  let heads: HeadRows[] = [];
+  let zeroShot: ReturnType<typeof choose>;
+  let fitted: ReturnType<typeof fitCalibration>;
+  let crossValidation: ReturnType<typeof crossValidate>;
+  try {
+    if (values.cache && existsSync(values.cache)) sims = JSON.parse(readFileSync(values.cache, 'utf8')) as SetSims[];
+    else {
       sims = [];
       for (const set of sets) {
         sims.push(await setSims(embedder, set));
-        process.stderr.write(`calibrate: ${name} ${set.name} embedded\n`);
+        process.stderr.write(`calibrate: ${name} ${set.name} zero-shot rows embedded\n`);
       }
-    } finally {
-      await embedder.close();
+      if (values.cache) writeFileSync(values.cache, JSON.stringify(sims));
     }
-    writeFileSync(cacheFile, JSON.stringify(sims));
+    fitted = fitCalibration(sims);
+    crossValidation = crossValidate(sims, DEFAULT_CALIBRATION);
+    zeroShot = choose(fitted, crossValidation, DEFAULT_CALIBRATION);
+    // Candidate head priors: the default, and this model's own zero-shot temperature.
+    const priors = [...new Set([DEFAULT_CALIBRATION.headPrior, zeroShot.calibration.temperature])];
+    for (const set of sets) {
+      heads = heads.concat(await headRows(embedder, set, priors));
+      process.stderr.write(`calibrate: ${name} ${set.name} few-shot heads fitted\n`);
+    }
+  } finally {
+    await embedder.close();
   }
-  const fitted = fitCalibration(sims);
-  const cv = crossValidate(sims, DEFAULT_CALIBRATION);
-  // Each part is adopted only where its leave-one-set-out loss beats the default's (use-lite: by 5 %).
-  const margin = name === 'use-lite' ? 0.95 : 1;
-  const keep = (part: 'temperature' | 'detection' | 'tag') => cv.fitted[part] < cv.baseline[part] * margin;
-  const d = DEFAULT_CALIBRATION;
-  const calibration: ScorerCalibration = {
-    temperature: keep('temperature') ? fitted.temperature : d.temperature,
-    ...(keep('detection') ? { bias: fitted.bias, scale: fitted.scale } : { bias: d.bias, scale: d.scale }),
-    ...(keep('tag') ? { tagBias: fitted.tagBias, tagSlope: fitted.tagSlope } : { tagBias: d.tagBias, tagSlope: d.tagSlope }),
+  const head = chooseHead(heads, DEFAULT_CALIBRATION);
+  const calibration = { ...zeroShot.calibration, headPrior: head.headPrior, headScale: head.headScale };
+  const adopted = { ...zeroShot.adopted, head: head.adopted };
+  const artefact = {
+    model: name,
+    calibration,
+    adopted,
+    fitted,
+    rows: `public rows only (bench/accuracy/datasets.ts splitOf(set, "public")), ≤ ${ROWS_PER_SET} per set, seed 5; few-shot: ${SHOTS} examples per label from the public example pool, seed 31`,
+    crossValidation: {
+      method: 'leave one set out; loss = mean log-loss per set (detection class-balanced); baseline = DEFAULT_CALIBRATION',
+      ...crossValidation,
+      head: { candidates: head.candidates, baseline: head.baseline },
+    },
   };
-  const adopt = JSON.stringify(calibration) !== JSON.stringify({ ...d });
-  mkdirSync(OUT_DIR, { recursive: true });
-  const artefact = { model: name, calibration, fitted, adopt, rows: 'public (bench/accuracy/datasets.ts splitOf(set, "public"))', crossValidation: cv };
-  writeFileSync(join(OUT_DIR, `${name}.json`), `${JSON.stringify(artefact, null, 2)}\n`);
-  writeTable();
-  console.log(JSON.stringify(artefact, null, 2));
+  mkdirSync(ARTEFACT_DIR, { recursive: true });
+  const file = join(ARTEFACT_DIR, `${name}.json`);
+  writeFileSync(file, `${JSON.stringify(artefact, null, 2)}\n`);
+  writeFileSync(TABLE, tableSource());
+  console.log(JSON.stringify({ model: name, calibration, adopted, cv: { fitted: crossValidation.fitted, baseline: crossValidation.baseline, head: head.candidates.map((c) => ({ prior: c.prior, scale: c.scale, loss: c.loss })), headBaseline: head.baseline } }, null, 2));
 }
 
 if (process.argv[1]?.endsWith('calibrate.ts')) await main();

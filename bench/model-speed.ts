@@ -7,7 +7,8 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveOptions } from '../src/engine/options.js';
-import { PooledEmbedder } from '../src/model/embedder.js';
+import { InferencePool } from '../src/pool/inference-pool.js';
+import { PooledEmbedder } from '../src/pool/pooled-embedder.js';
 import { installedManifest, loadPreset, modelDir, PRESETS } from '../src/model/hub/index.js';
 import { loadUseLite } from '../src/model/use-lite/index.js';
 import { loadTexts, SHORT_TEXT } from './lib/data.js';
@@ -23,14 +24,15 @@ export async function modelSpeed(): Promise<Row[]> {
   const embedders: Record<string, PooledEmbedder> = {};
   const sizes: Record<string, number> = {};
   const base = await loadUseLite(options.cacheDir);
-  embedders['use-lite'] = new PooledEmbedder(base, options.pool);
+  embedders['use-lite'] = new PooledEmbedder(base, new InferencePool(base.spec, options.pool));
   sizes['use-lite'] = statSync(base.spec.onnxPath).size;
   for (const preset of Object.values(PRESETS)) {
     if (!(await installedManifest(options.cacheDir, preset))) {
       process.stderr.write(`bench: ${preset.name} skipped — not installed (npx labelwise models pull ${preset.name})\n`);
       continue;
     }
-    embedders[preset.name] = new PooledEmbedder(await loadPreset(preset, { cacheDir: options.cacheDir }), options.pool);
+    const backend = await loadPreset(preset, { cacheDir: options.cacheDir });
+    embedders[preset.name] = new PooledEmbedder(backend, new InferencePool(backend.spec, options.pool));
     sizes[preset.name] = statSync(join(modelDir(options.cacheDir, preset.name), preset.files.onnx.localPath)).size;
   }
   try {

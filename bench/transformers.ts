@@ -7,9 +7,9 @@
  * BENCH_MODELS=bge-small-en-v1.5-int8,bge-small-en-v1.5 picks them (default: those two).
  */
 import { resolveOptions } from '../src/engine/options.js';
-import { PooledEmbedder } from '../src/model/embedder.js';
 import { loadPreset, modelsDir, PRESETS, resolvePreset, type ModelPreset } from '../src/model/hub/index.js';
-import { POOL_DEFAULTS } from '../src/pool/inference-pool.js';
+import { InferencePool, POOL_DEFAULTS } from '../src/pool/inference-pool.js';
+import { PooledEmbedder } from '../src/pool/pooled-embedder.js';
 import { loadTexts, SHORT_TEXT } from './lib/data.js';
 import { fmt, ms, perSec, type Row } from './lib/report.js';
 import { interleave } from './lib/stats.js';
@@ -55,7 +55,7 @@ export async function transformersJs(): Promise<Row[]> {
 async function compare(preset: ModelPreset, cacheDir: string, rates: Record<string, number>): Promise<Row[]> {
   const { texts, source } = loadTexts(N);
   const backend = await loadPreset(preset, { cacheDir });
-  const embedder = new PooledEmbedder(backend, { ...POOL_DEFAULTS, workers: 2, threadsPerWorker: 1 });
+  const embedder = new PooledEmbedder(backend, new InferencePool(backend.spec, { ...POOL_DEFAULTS, workers: 2, threadsPerWorker: 1 }));
   const tf = await import('@huggingface/transformers');
   tf.env.allowRemoteModels = false;
   tf.env.localModelPath = `${modelsDir(cacheDir)}/`;

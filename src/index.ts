@@ -4,7 +4,8 @@
  */
 
 // Engine
-export { createEngine, Engine, DEFAULT_ACCOUNT, type CallOptions, type Detailed } from './engine/engine.js';
+export { createEngine } from './engine/create-engine.js';
+export { Engine, DEFAULT_ACCOUNT, type CallOptions, type Detailed } from './engine/engine.js';
 export type { EngineOptions, HfModelOptions } from './engine/options.js';
 export type { CacheMeta } from './engine/response-cache.js';
 export type { PoolOptions } from './pool/inference-pool.js';
@@ -41,7 +42,8 @@ export type { Embedder, EmbeddedText } from './model/embedder.js';
 export { MODEL_CHANNEL, type ModelEvent } from './model/use-lite/index.js';
 
 // Errors
-export { LabelwiseError, isLabelwiseError, toErrorBody, ERROR_TABLE, LOG_ONLY_ERRORS, type ErrorCode, type ErrorBody, type LogOnlyErrorCode } from './errors.js';
+export { LabelwiseError, isLabelwiseError, toErrorBody, ERROR_TABLE, LOG_ONLY_ERRORS, REASONS, type ErrorCode, type ErrorBody, type LogOnlyErrorCode, type Reason } from './errors.js';
+export { LabelwiseOptionsError, isLabelwiseOptionsError } from './options/index.js';
 
 // Request and response shapes (snake_case, identical to the wire)
 export type {

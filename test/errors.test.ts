@@ -79,7 +79,7 @@ describe('LabelwiseError', () => {
     expect(e.code).toBe('VALIDATION_ERROR');
     expect(e.status).toBe(422);
     expect(e.message).toBe('each label must be a string');
-    expect(e.details).toEqual({ field: 'labels.3' });
+    expect(e.details).toEqual({ field: 'labels.3', reason: 'invalid_field' });
   });
 });
 
@@ -90,7 +90,7 @@ describe('toErrorBody', () => {
       code: 'VALIDATION_ERROR',
       message: 'labels must be unique',
       detail: 'labels must be unique',
-      details: { field: 'labels' },
+      details: { field: 'labels', reason: 'invalid_field' },
     });
   });
 
@@ -115,6 +115,7 @@ describe('toErrorBody', () => {
       code: 'INTERNAL_ERROR',
       message: ERROR_TABLE.INTERNAL_ERROR.message,
       detail: ERROR_TABLE.INTERNAL_ERROR.message,
+      details: { reason: 'internal' },
     });
     const wire = JSON.stringify(body);
     expect(wire).not.toContain('/home/app');

@@ -31,7 +31,7 @@ function invalid(fn: () => unknown, field: string, message?: string | RegExp): L
   if (!isLabelwiseError(thrown)) throw new Error(`expected a LabelwiseError, got ${String(thrown)}`);
   expect(thrown.code).toBe('VALIDATION_ERROR');
   expect(thrown.status).toBe(422);
-  expect(thrown.details).toEqual({ field });
+  expect(thrown.details).toEqual({ field, reason: 'invalid_field' });
   if (typeof message === 'string') expect(thrown.message).toBe(message);
   else if (message) expect(thrown.message).toMatch(message);
   return thrown;
@@ -235,18 +235,18 @@ describe('threshold', () => {
     expect(parseTagRequest({ ...base, threshold: 1 }).threshold).toBe(1);
   });
 
-  it('defaults to 0.5 for tag', () => {
-    expect(parseTagRequest(base).threshold).toBe(0.5);
+  it('is absent for tag when not given (the engine resolves it: saved classifier, else 0.5)', () => {
+    expect(parseTagRequest(base)).not.toHaveProperty('threshold');
   });
 
   it('is ignored by classify, even when out of range', () => {
-    expect(parseClassifyRequest({ ...base, threshold: 7 }).threshold).toBe(0.5);
+    expect(parseClassifyRequest({ ...base, threshold: 7 })).not.toHaveProperty('threshold');
   });
 
   it('is validated by tag batch and ignored by classify batch', () => {
     const batch = { texts: ['a'], labels: ['x'], threshold: 2 };
     invalid(() => parseBatchRequest(batch, 'tag'), 'threshold');
-    expect(parseBatchRequest(batch, 'classify').threshold).toBe(0.5);
+    expect(parseBatchRequest(batch, 'classify')).not.toHaveProperty('threshold');
     expect(parseBatchRequest({ ...batch, threshold: 0.25 }, 'tag').threshold).toBe(0.25);
   });
 });
@@ -321,7 +321,7 @@ describe('batchItemError', () => {
       expect(e?.code).toBe('VALIDATION_ERROR');
       expect(e?.status).toBe(422);
       expect(e?.message).toBe('text must not be empty');
-      expect(e?.details).toEqual({ field: 'text' });
+      expect(e?.details).toEqual({ field: 'text', reason: 'invalid_field' });
     }
   });
 
@@ -329,7 +329,7 @@ describe('batchItemError', () => {
     for (const text of [7, { text: 'x' }, ['x'], true]) {
       const e = batchItemError(text);
       expect(e?.message).toBe('text must be a string');
-      expect(e?.details).toEqual({ field: 'text' });
+      expect(e?.details).toEqual({ field: 'text', reason: 'invalid_field' });
     }
   });
 });
@@ -343,7 +343,6 @@ describe('normalization', () => {
       examples: {},
       priority: 'standard',
       cache: true,
-      threshold: 0.5,
     });
   });
 

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { LabelwiseError } from '../errors.js';
+import { missingArgument } from '../errors.js';
 import { openStores, type Scope, type Tier } from '../store/index.js';
 import { microsToUsd, parseUsdMicros } from '../store/pricing.js';
 import { parseCommand } from './args.js';
@@ -31,7 +31,7 @@ export async function adminCommand(group: Group, argv: string[]): Promise<number
   if (!parsed) return argv.includes('--help') || argv.includes('-h') ? 0 : 2;
   const v = parsed.values as { data?: string; account?: string; name?: string; scopes?: string; tier?: string; usd?: string; json?: boolean };
   const [action, target] = parsed.positionals;
-  if (!v.data) throw new LabelwiseError('VALIDATION_ERROR', '--data DIR is required', { field: 'data' });
+  if (!v.data) throw missingArgument('data', '--data DIR is required');
   const stores = await openStores({ dataDir: resolve(v.data) });
   const account = v.account ? { account: v.account } : {};
   const out = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -80,6 +80,6 @@ function usageOf(command: string): string {
 }
 
 function required(value: string | undefined, name: string, usage: string): string {
-  if (!value) throw new LabelwiseError('VALIDATION_ERROR', `${name} is required; usage: ${usage}`, { field: name.replace(/^--/, '').toLowerCase() });
+  if (!value) throw missingArgument(name.replace(/^--/, '').toLowerCase(), `${name} is required; usage: ${usage}`);
   return value;
 }

@@ -2,7 +2,7 @@ import { fstatSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { SingleBar } from 'cli-progress';
 import type { ClassifyBatchItem, Engine, TagBatchItem } from '../index.js';
-import type { CliValues } from './classify.js';
+import type { CliValues } from './classify-options.js';
 import { engineFromFlags, labelConfigFromFlags } from './request.js';
 
 /** Lines per engine call: large enough to fill micro-batches, small enough to stream. */

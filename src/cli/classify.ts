@@ -1,5 +1,6 @@
-import { runBatch } from './batch.js';
 import { parseCommand } from './args.js';
+import { runBatch } from './batch.js';
+import { CLASSIFY_OPTIONS, type CliValues } from './classify-options.js';
 import { engineFromFlags, labelConfigFromFlags } from './request.js';
 
 const USAGE = `labelwise classify "text" --labels a,b,c [options]
@@ -14,22 +15,6 @@ labelwise classify --batch --labels a,b,c [options] < in.ndjson > out.ndjson
   --fast          priority "fast" (no micro-batching wait)
   --batch         NDJSON in ({"text": …, "id": …} per line), NDJSON out, in order
   --cache-dir     where the converted model is cached`;
-
-export const CLASSIFY_OPTIONS = {
-  labels: { type: 'string' },
-  tag: { type: 'boolean', default: false },
-  threshold: { type: 'string' },
-  descriptions: { type: 'string' },
-  examples: { type: 'string' },
-  'text-type': { type: 'string' },
-  fast: { type: 'boolean', default: false },
-  batch: { type: 'boolean', default: false },
-  'cache-dir': { type: 'string' },
-} as const;
-
-export type CliValues = {
-  [K in keyof typeof CLASSIFY_OPTIONS]?: (typeof CLASSIFY_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string;
-};
 
 export async function classifyCommand(argv: string[]): Promise<number> {
   const parsed = parseCommand(argv, CLASSIFY_OPTIONS, USAGE);

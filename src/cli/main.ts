@@ -1,10 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { toErrorBody } from '../errors.js';
-import { classifyCommand } from './classify.js';
-import { adminCommand } from './admin.js';
-import { serveCommand } from './serve.js';
-import { modelsCommand } from './models.js';
 
 const USAGE = `labelwise — offline text classification
 
@@ -28,13 +24,17 @@ Usage:
 
 Run "labelwise <command> --help" for a command's options.`;
 
+/**
+ * Each command's module is imported only when that command runs: `keys list` opens SQLite and
+ * never loads the model, OCR, PDF and DOCX stack that `classify` and `serve` need.
+ */
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  classify: classifyCommand,
-  serve: serveCommand,
-  keys: (argv) => adminCommand('keys', argv),
-  classifiers: (argv) => adminCommand('classifiers', argv),
-  balance: (argv) => adminCommand('balance', argv),
-  models: modelsCommand,
+  classify: async (argv) => (await import('./classify.js')).classifyCommand(argv),
+  serve: async (argv) => (await import('./serve.js')).serveCommand(argv),
+  keys: async (argv) => (await import('./admin.js')).adminCommand('keys', argv),
+  classifiers: async (argv) => (await import('./admin.js')).adminCommand('classifiers', argv),
+  balance: async (argv) => (await import('./admin.js')).adminCommand('balance', argv),
+  models: async (argv) => (await import('./models.js')).modelsCommand(argv),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SingleBar } from 'cli-progress';
 import { resolveOptions } from '../engine/options.js';
-import { LabelwiseError } from '../errors.js';
+import { missingArgument } from '../errors.js';
 import { importModel, listInstalled, modelsDir, PRESETS, pullModel, resolvePreset, type PresetFile } from '../model/hub/index.js';
 import { parseCommand } from './args.js';
 
@@ -38,7 +38,7 @@ export async function modelsCommand(argv: string[]): Promise<number> {
     case 'list':
       return list(cacheDir, v.json === true);
     case 'pull': {
-      if (!name) throw new LabelwiseError('VALIDATION_ERROR', 'models pull needs a model NAME', { field: 'name' });
+      if (!name) throw missingArgument('name', 'models pull needs a model NAME');
       const preset = resolvePreset(name, 'name');
       const bar = progressBar();
       try {
@@ -51,7 +51,7 @@ export async function modelsCommand(argv: string[]): Promise<number> {
       return 0;
     }
     case 'import': {
-      if (!name || !dir) throw new LabelwiseError('VALIDATION_ERROR', 'models import needs a model NAME and a DIR', { field: name ? 'dir' : 'name' });
+      if (!name || !dir) throw missingArgument(name ? 'dir' : 'name', 'models import needs a model NAME and a DIR');
       const where = await importModel(resolvePreset(name, 'name'), resolve(dir), { cacheDir });
       process.stdout.write(`${name} installed in ${where}\n`);
       return 0;

@@ -1,13 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { LabelwiseError } from '../errors.js';
+import { fileNotJson, fileUnreadable, missingArgument } from '../errors.js';
 import type { Engine, EngineOptions } from '../index.js';
-import { createEngine } from '../index.js';
-import type { CliValues } from './classify.js';
+import type { CliValues } from './classify-options.js';
 import { noteModelConversion } from './model-note.js';
 
 /** The label-config part of a request, built from CLI flags. */
 export async function labelConfigFromFlags(values: CliValues): Promise<Record<string, unknown>> {
-  if (!values.labels) throw new LabelwiseError('VALIDATION_ERROR', '--labels is required (comma-separated)', { field: 'labels' });
+  if (!values.labels) throw missingArgument('labels', '--labels is required (comma-separated)');
   const config: Record<string, unknown> = { labels: values.labels.split(',').map((l) => l.trim()) };
   if (values.descriptions) config.descriptions = await readJsonFile(values.descriptions, 'descriptions');
   if (values.examples) config.examples = await readJsonFile(values.examples, 'examples');
@@ -17,10 +16,12 @@ export async function labelConfigFromFlags(values: CliValues): Promise<Record<st
   return config;
 }
 
-export function engineFromFlags(values: CliValues): Promise<Engine> {
+export async function engineFromFlags(values: CliValues): Promise<Engine> {
   noteModelConversion();
   const options: EngineOptions = {};
   if (values['cache-dir']) options.cacheDir = values['cache-dir'];
+  // Imported here, not at the top: `classify --help` and a flag mistake answer without loading the model stack.
+  const { createEngine } = await import('../engine/create-engine.js');
   return createEngine(options);
 }
 
@@ -28,12 +29,12 @@ async function readJsonFile(path: string, field: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
-  } catch {
-    throw new LabelwiseError('VALIDATION_ERROR', `cannot read --${field} file ${path}`, { field });
+  } catch (err) {
+    throw fileUnreadable(field, path, err);
   }
   try {
     return JSON.parse(text);
-  } catch {
-    throw new LabelwiseError('INVALID_JSON', `--${field} file ${path} is not valid JSON`, { field });
+  } catch (err) {
+    throw fileNotJson(field, path, err);
   }
 }

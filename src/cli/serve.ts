@@ -1,7 +1,5 @@
 import { createServer } from 'node:http';
 import { resolve } from 'node:path';
-import { createEngine } from '../engine/engine.js';
-import { createHandler } from '../http/index.js';
 import { parseCommand } from './args.js';
 import { noteModelConversion } from './model-note.js';
 
@@ -28,6 +26,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (!parsed) return argv.includes('--help') || argv.includes('-h') ? 0 : 2;
   const v = parsed.values as { port: string; host: string; data: string; public: boolean; 'cache-dir'?: string; 'shutdown-timeout': string };
   noteModelConversion();
+  // Imported only now: `serve --help` and a flag mistake answer without loading the model stack.
+  const [{ createEngine }, { createHandler }] = await Promise.all([import('../engine/create-engine.js'), import('../http/index.js')]);
   // Durable: a request is answered only once its usage row (and charge) is committed, so a
   // crash or SIGKILL never loses an answered request.
   const engine = await createEngine({ dataDir: resolve(v.data as string), durability: 'durable', ...(v['cache-dir'] ? { cacheDir: v['cache-dir'] } : {}) });
@@ -51,18 +51,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
     process.stderr.write(`cannot listen on ${v.host}:${v.port}: ${code === 'EADDRINUSE' ? 'the port is in use' : (err as Error).message}\n`);
     return 1;
   }
-  // Only once the port is ours: a key printed by a start that then fails to bind would never
-  // be shown again (the next start finds a key and creates none).
-  if ((await engine.keys.list()).keys.length === 0) {
-    const admin = await engine.keys.create({ name: 'admin', tier: 'production' });
-    // Shown exactly once: only its hash is stored.
-    process.stdout.write(`Created admin key (shown once, store it now): ${admin.key}\n`);
-  }
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : v.port;
-  process.stdout.write(`labelwise listening on http://${v.host}:${port}/v1 (data: ${resolve(v.data as string)})\n`);
-
-  return new Promise<number>((done) => {
+  // Signal handlers go in before anything is printed: a supervisor that stops the server as
+  // soon as it reads the listening line must get a clean shutdown, not the default SIGTERM death.
+  const stopped = new Promise<number>((done) => {
     const shutdown = (signal: string) => {
       if (shuttingDown) return;
       shuttingDown = true;
@@ -87,4 +78,16 @@ export async function serveCommand(argv: string[]): Promise<number> {
     process.once('SIGINT', () => shutdown('SIGINT'));
     process.once('SIGTERM', () => shutdown('SIGTERM'));
   });
+  // Only once the port is ours: a key printed by a start that then fails to bind would never
+  // be shown again (the next start finds a key and creates none).
+  if ((await engine.keys.list()).keys.length === 0) {
+    const admin = await engine.keys.create({ name: 'admin', tier: 'production' });
+    // Shown exactly once: only its hash is stored.
+    process.stdout.write(`Created admin key (shown once, store it now): ${admin.key}\n`);
+  }
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : v.port;
+  process.stdout.write(`labelwise listening on http://${v.host}:${port}/v1 (data: ${resolve(v.data as string)})\n`);
+
+  return stopped;
 }

@@ -3,7 +3,7 @@
  * Its methods mirror the in-process engine's, with the same request and response shapes, so an
  * app can move between `createEngine()` and a remote server without other changes.
  */
-import { ERROR_TABLE, LabelwiseError, type ErrorCode } from '../errors.js';
+import { ERROR_TABLE, remoteError, upstreamBadAnswer, upstreamTimeout, upstreamUnreachable, type ErrorCode } from '../errors.js';
 import type {
   ClassifyBatchRequest,
   ClassifyBatchResponse,
@@ -130,7 +130,7 @@ export class LabelwiseClient {
     } catch (err) {
       // Network failures and timeouts come back as the same error type as API errors.
       const timedOut = (err as Error)?.name === 'TimeoutError';
-      throw new LabelwiseError('OVERLOADED', timedOut ? `no answer within ${this.#timeout} ms` : `cannot reach ${this.#base}: ${(err as Error)?.message ?? err}`, undefined, { cause: err });
+      throw timedOut ? upstreamTimeout(this.#timeout, err) : upstreamUnreachable(this.#base, err);
     }
     this.lastResponse = { requestId: res.headers.get('x-request-id'), status: res.status, headers: res.headers };
     const text = await res.text();
@@ -138,7 +138,7 @@ export class LabelwiseClient {
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {
-      throw new LabelwiseError('INTERNAL_ERROR', `the server answered ${res.status} with a non-JSON body`);
+      throw upstreamBadAnswer(res.status);
     }
     if (!res.ok) {
       const err = (parsed ?? {}) as { code?: string; message?: string; detail?: string; details?: Record<string, unknown> };
@@ -146,7 +146,7 @@ export class LabelwiseClient {
       // Like the server's error: no `details` at all when the body had none and there is no Retry-After.
       const details = err.details || retryAfter ? { ...err.details, ...(retryAfter ? { retry_after: Number(retryAfter) } : {}) } : undefined;
       const code = err.code && err.code in ERROR_TABLE ? (err.code as ErrorCode) : codeForStatus(res.status);
-      throw new LabelwiseError(code, err.message ?? err.detail ?? `HTTP ${res.status}`, details);
+      throw remoteError(code, err.message ?? err.detail ?? `HTTP ${res.status}`, details);
     }
     return parsed as T;
   }

@@ -13,7 +13,7 @@
  */
 import { inflateRawSync } from 'node:zlib';
 import mammoth from 'mammoth';
-import { LabelwiseError } from '../errors.js';
+import { documentEncrypted, documentTooLarge, documentUnreadable, tooManyPages, unsupportedFileType } from '../errors.js';
 import { normalizeText } from './text.js';
 
 /** Most bytes all entries of a DOCX may declare uncompressed. */
@@ -42,20 +42,20 @@ export function isDocx(bytes: Buffer): boolean | undefined {
 /** Text and page count of a DOCX (already sniffed as a zip). */
 export async function extractDocx(bytes: Buffer, maxPages: number): Promise<DocxText> {
   const entries = readCentralDirectory(bytes);
-  if (!entries) throw docError('file is a corrupt zip/DOCX (no readable central directory)');
-  if (!entries.some((e) => e.name === 'word/document.xml')) throw docError('unsupported file type: a zip that is not a DOCX (no word/document.xml)');
-  if (entries.some((e) => e.flags & 1)) throw docError('file is an encrypted (password-protected) DOCX');
+  if (!entries) throw documentUnreadable('file', 'file is a corrupt zip/DOCX (no readable central directory)');
+  if (!entries.some((e) => e.name === 'word/document.xml')) throw unsupportedFileType('file', 'a zip that is not a DOCX (no word/document.xml)');
+  if (entries.some((e) => e.flags & 1)) throw documentEncrypted('file', 'file is an encrypted (password-protected) DOCX');
   const unpacked = entries.reduce((sum, e) => sum + e.size, 0);
   if (unpacked > MAX_DOCX_UNPACKED_BYTES || entries.some((e) => e.size === 0xffffffff)) {
-    throw docError(`file is a DOCX that unpacks to more than ${MAX_DOCX_UNPACKED_BYTES / 1024 / 1024} MB`);
+    throw documentTooLarge('file', `file is a DOCX that unpacks to more than ${MAX_DOCX_UNPACKED_BYTES / 1024 / 1024} MB`, MAX_DOCX_UNPACKED_BYTES);
   }
   const pages = Math.max(1, pageCount(bytes, entries.find((e) => e.name === 'docProps/app.xml')) ?? 1);
-  if (pages > maxPages) throw docError(`file has ${pages} pages; at most ${maxPages} are allowed`);
+  if (pages > maxPages) throw tooManyPages('file', pages, maxPages);
   let value: string;
   try {
     ({ value } = await mammoth.extractRawText({ buffer: bytes }));
   } catch (err) {
-    throw docError('file is a corrupt DOCX that cannot be read', err);
+    throw documentUnreadable('file', 'file is a corrupt DOCX that cannot be read', err);
   }
   return { text: normalizeText(value), pages };
 }
@@ -107,8 +107,4 @@ function pageCount(b: Buffer, entry: ZipEntry | undefined): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-function docError(message: string, cause?: unknown): LabelwiseError {
-  return new LabelwiseError('DOCUMENT_ERROR', message, { field: 'file' }, cause === undefined ? undefined : { cause });
 }

@@ -19,7 +19,7 @@ import { request as httpRequest, type IncomingMessage, type RequestOptions } fro
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { isIP } from 'node:net';
-import { LabelwiseError, validationError } from '../errors.js';
+import { addressBlocked, downloadFailed, downloadTimeout, hostUnresolvable, isLabelwiseError, validationError } from '../errors.js';
 import { blockedReason } from './address.js';
 import { tooLarge } from './input.js';
 import { normalizeHost } from './options.js';
@@ -50,28 +50,28 @@ export async function fetchInput(url: URL, field: string, limits: FetchLimits, s
       const location = res.headers.location;
       if (res.statusCode !== undefined && [301, 302, 303, 307, 308].includes(res.statusCode) && location) {
         res.destroy();
-        if (hop >= MAX_REDIRECTS) throw documentError(field, `${field}: more than ${MAX_REDIRECTS} redirects`);
+        if (hop >= MAX_REDIRECTS) throw downloadFailed(field, `more than ${MAX_REDIRECTS} redirects`);
         try {
           current = new URL(location, current);
         } catch {
-          throw documentError(field, `${field}: redirect to an invalid URL`);
+          throw downloadFailed(field, 'redirect to an invalid URL');
         }
         continue;
       }
       if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode > 299) {
         res.destroy();
-        throw documentError(field, `${field}: download failed with HTTP ${res.statusCode ?? '?'}`);
+        throw downloadFailed(field, `download failed with HTTP ${res.statusCode ?? '?'}`);
       }
       return await readBody(res, field, limits.maxBytes);
     }
   } catch (err) {
-    if (err instanceof LabelwiseError) throw err;
+    if (isLabelwiseError(err)) throw err;
     if (signal?.aborted) throw signal.reason;
     if (timeout.aborted) {
-      throw documentError(field, `${field}: download timed out after ${limits.timeoutMs} ms`, err);
+      throw downloadTimeout(field, limits.timeoutMs, err);
     }
     const code = (err as NodeJS.ErrnoException)?.code;
-    throw documentError(field, `${field}: download failed${code ? ` (${code})` : ''}`, err);
+    throw downloadFailed(field, `download failed${code ? ` (${code})` : ''}`, err);
   }
 }
 
@@ -90,20 +90,17 @@ async function vet(url: URL, field: string, allowHosts: readonly string[], signa
       addresses = await abortable(dnsLookup(host, { all: true, verbatim: true }), signal);
     } catch (err) {
       if (signal.aborted) throw err;
-      throw documentError(field, `${field}: cannot resolve host "${host}"`, err);
+      throw hostUnresolvable(field, host, err);
     }
   }
   signal.throwIfAborted();
-  if (addresses.length === 0) throw documentError(field, `${field}: cannot resolve host "${host}"`);
+  if (addresses.length === 0) throw hostUnresolvable(field, host);
   if (!allowed) {
     // The address itself is not echoed back: it would let callers map internal DNS names.
     for (const { address } of addresses) {
       const reason = blockedReason(address);
       if (reason !== undefined) {
-        throw validationError(
-          field,
-          `${field}: host "${host}" resolves to a ${reason} address; only public addresses may be fetched unless the host is allow-listed`,
-        );
+        throw addressBlocked(field, host, reason);
       }
     }
   }
@@ -148,7 +145,7 @@ async function readBody(res: IncomingMessage, field: string, maxBytes: number): 
     }
     chunks.push(chunk);
   }
-  if (!res.complete) throw documentError(field, `${field}: download ended early`);
+  if (!res.complete) throw downloadFailed(field, 'download ended early');
   return Buffer.concat(chunks, total);
 }
 
@@ -160,8 +157,4 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
-}
-
-function documentError(field: string, message: string, cause?: unknown): LabelwiseError {
-  return new LabelwiseError('DOCUMENT_ERROR', message, { field }, cause === undefined ? undefined : { cause });
 }

@@ -6,7 +6,7 @@
  * are refused before decoding (a small file can declare a gigantic bitmap).
  */
 import { createCanvas, loadImage, type Image } from '@napi-rs/canvas';
-import { LabelwiseError } from '../errors.js';
+import { imageTooLarge, imageUnreadable, imageUnsupported } from '../errors.js';
 import { imageSize, sniffImage, type ImageKind } from './sniff.js';
 import { fitPixels } from './visual-tokens.js';
 
@@ -30,15 +30,11 @@ export interface PreparedImage {
 export function checkImage(bytes: Buffer, field: string): ImageKind {
   const kind = sniffImage(bytes);
   if (!kind) {
-    throw new LabelwiseError('DOCUMENT_ERROR', `${field} is not a supported image (PNG, JPEG, WebP or GIF)`, { field });
+    throw imageUnsupported(field);
   }
   const declared = imageSize(bytes, kind);
   if (declared && declared.width * declared.height > MAX_SOURCE_PIXELS) {
-    throw new LabelwiseError(
-      'DOCUMENT_ERROR',
-      `${field} is too large to decode (${declared.width} × ${declared.height} px; at most ${MAX_SOURCE_PIXELS / 1e6} MP)`,
-      { field },
-    );
+    throw imageTooLarge(field, declared.width, declared.height, MAX_SOURCE_PIXELS);
   }
   return kind;
 }
@@ -55,10 +51,10 @@ export async function prepareImage(bytes: Buffer, field: string, forOcr: boolean
   try {
     image = await loadImage(bytes);
   } catch (err) {
-    throw new LabelwiseError('DOCUMENT_ERROR', `${field} is a corrupt or unreadable ${kind.toUpperCase()} image`, { field }, { cause: err });
+    throw imageUnreadable(field, kind, err);
   }
   if (!(image.width >= 1 && image.height >= 1) || image.width * image.height > MAX_SOURCE_PIXELS) {
-    throw new LabelwiseError('DOCUMENT_ERROR', `${field} is a corrupt or unreadable ${kind.toUpperCase()} image`, { field });
+    throw imageUnreadable(field, kind);
   }
   const { width, height } = fitPixels(image.width, image.height, MAX_IMAGE_PIXELS);
   if (!forOcr) return { width, height };

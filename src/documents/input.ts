@@ -2,7 +2,7 @@
  * Parsing of one `image` or `file` value (spec §2, §8): base64 (raw or a `data:` URI) or an
  * `http(s)` URL. Anything else is a `VALIDATION_ERROR` naming the field.
  */
-import { LabelwiseError, validationError } from '../errors.js';
+import { documentTooLarge, validationError, type LabelwiseError } from '../errors.js';
 
 /** One parsed input: bytes already, or a URL still to download. */
 export type ParsedInput = { kind: 'bytes'; bytes: Buffer } | { kind: 'url'; url: URL };
@@ -61,7 +61,7 @@ function decodeBase64(text: string, field: string, maxBytes: number): Buffer {
 
 /** The `DOCUMENT_ERROR` for an input over `maxBytes`. */
 export function tooLarge(field: string, maxBytes: number): LabelwiseError {
-  return new LabelwiseError('DOCUMENT_ERROR', `${field} is larger than ${formatBytes(maxBytes)}`, { field });
+  return documentTooLarge(field, `${field} is larger than ${formatBytes(maxBytes)}`, maxBytes);
 }
 
 export function formatBytes(n: number): string {

@@ -18,7 +18,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Worker as NodeWorker } from 'node:worker_threads';
 import Tesseract from 'tesseract.js';
-import { LabelwiseError } from '../errors.js';
+import { isLabelwiseError, ocrFailed, ocrStopped, ocrUnavailable } from '../errors.js';
 
 /** Most time one worker may take to start (load the core, the language data, initialize). */
 export const OCR_START_TIMEOUT_MS = 60_000;
@@ -38,8 +38,7 @@ let paths: OcrPaths | undefined;
 /** Resolves and checks the local files OCR needs; a missing file is a clear `DOCUMENT_ERROR`. */
 export function ocrPaths(): OcrPaths {
   if (paths) return paths;
-  const fail = (what: string, cause?: unknown) =>
-    new LabelwiseError('DOCUMENT_ERROR', `OCR is unavailable: ${what}`, undefined, cause === undefined ? undefined : { cause });
+  const fail = ocrUnavailable;
   let langPath: string;
   let workerPath: string;
   try {
@@ -102,7 +101,7 @@ export class OcrEngine {
 
   async #run(image: Buffer, closing: AbortSignal, signal?: AbortSignal): Promise<string> {
     signal?.throwIfAborted();
-    if (closing.aborted) throw new LabelwiseError('DOCUMENT_ERROR', 'OCR was stopped: the document reader was closed');
+    if (closing.aborted) throw ocrStopped();
     const worker = await bounded(this.#start(), OCR_START_TIMEOUT_MS, 'OCR worker did not start in time', closing, signal).catch(
       async (err) => {
         await this.#terminate();
@@ -116,8 +115,8 @@ export class OcrEngine {
     } catch (err) {
       // A timed-out, aborted or failed job may leave the thread busy or broken: start afresh next time.
       await this.#terminate();
-      if (err instanceof LabelwiseError || signal?.aborted) throw err;
-      throw new LabelwiseError('DOCUMENT_ERROR', 'OCR failed on this image', undefined, { cause: err });
+      if (isLabelwiseError(err) || signal?.aborted) throw err;
+      throw ocrFailed('OCR failed on this image', err);
     }
   }
 
@@ -170,8 +169,8 @@ interface LiveWorker {
 function watch(tesseract: Tesseract.Worker): LiveWorker {
   const thread = (tesseract as unknown as { worker?: NodeWorker }).worker;
   const died = new Promise<never>((_, reject) => {
-    thread?.on('error', (err) => reject(new LabelwiseError('DOCUMENT_ERROR', 'OCR worker crashed', undefined, { cause: err })));
-    thread?.on('exit', (code) => reject(new LabelwiseError('DOCUMENT_ERROR', `OCR worker exited (code ${code})`)));
+    thread?.on('error', (err) => reject(ocrFailed('OCR worker crashed', err)));
+    thread?.on('exit', (code) => reject(ocrFailed(`OCR worker exited (code ${code})`)));
   });
   died.catch(() => {}); // observed only while a job runs
   return { tesseract, died };
@@ -187,11 +186,11 @@ function bounded<T>(promise: Promise<T>, ms: number, message: string, closing: A
     };
     const timer = setTimeout(() => {
       done();
-      reject(new LabelwiseError('DOCUMENT_ERROR', message));
+      reject(ocrFailed(message));
     }, ms);
     const onClose = () => {
       done();
-      reject(new LabelwiseError('DOCUMENT_ERROR', 'OCR was stopped: the document reader was closed'));
+      reject(ocrStopped());
     };
     const onAbort = () => {
       done();

@@ -23,7 +23,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist';
-import { LabelwiseError } from '../errors.js';
+import { documentEncrypted, documentUnreadable, tooManyPages } from '../errors.js';
 import { MAX_SOURCE_PIXELS } from './image.js';
 import { normalizeText } from './text.js';
 
@@ -84,12 +84,12 @@ export async function readPdf(bytes: Uint8Array, maxPages: number, render: boole
   } catch (err) {
     await task.destroy().catch(() => {});
     const name = (err as Error)?.name;
-    if (name === 'PasswordException') throw docError('file is a password-protected (encrypted) PDF', err);
-    if (name === 'InvalidPDFException') throw docError('file is a corrupt PDF (invalid structure)', err);
-    throw docError('file is a PDF that cannot be read', err);
+    if (name === 'PasswordException') throw documentEncrypted('file', 'file is a password-protected (encrypted) PDF', err);
+    if (name === 'InvalidPDFException') throw documentUnreadable('file', 'file is a corrupt PDF (invalid structure)', err);
+    throw documentUnreadable('file', 'file is a PDF that cannot be read', err);
   }
   try {
-    if (doc.numPages > maxPages) throw docError(`file has ${doc.numPages} pages; at most ${maxPages} are allowed`);
+    if (doc.numPages > maxPages) throw tooManyPages('file', doc.numPages, maxPages);
     const pages: PdfPageRead[] = [];
     for (let n = 1; n <= doc.numPages; n++) pages.push(await readPage(doc, n, render));
     return { pages };
@@ -106,7 +106,7 @@ async function readPage(doc: PDFDocumentProxy, n: number, render: boolean): Prom
     const content = await page.getTextContent();
     layer = normalizeText(content.items.map((item) => ('str' in item ? item.str + (item.hasEOL ? '\n' : '') : '')).join(''));
   } catch (err) {
-    throw docError(`page ${n} of the PDF cannot be read`, err);
+    throw documentUnreadable('file', `page ${n} of the PDF cannot be read`, err);
   }
   try {
     const base = page.getViewport({ scale: 1 });
@@ -138,7 +138,7 @@ async function renderPage(
     try {
       await page.render({ canvas: entry.canvas as never, canvasContext: entry.context as never, viewport }).promise;
     } catch (err) {
-      throw docError(`page ${n} of the PDF cannot be rendered`, err);
+      throw documentUnreadable('file', `page ${n} of the PDF cannot be rendered`, err);
     }
     return await entry.canvas.encode('png');
   } finally {
@@ -149,8 +149,4 @@ async function renderPage(
 interface CanvasFactory {
   create(w: number, h: number): { canvas: { encode(format: 'png'): Promise<Buffer> }; context: unknown };
   destroy(entry: unknown): void;
-}
-
-function docError(message: string, cause?: unknown): LabelwiseError {
-  return new LabelwiseError('DOCUMENT_ERROR', message, { field: 'file' }, cause === undefined ? undefined : { cause });
 }

@@ -19,7 +19,7 @@
 import { fileURLToPath } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { LabelwiseError, type ErrorCode } from '../errors.js';
+import { documentTimeBudget, isLabelwiseError, queueFull, readerClosed, readerFailed, remoteError, type ErrorCode } from '../errors.js';
 import type { PartJob, PartResult, PartTask, PartValue } from './protocol.js';
 
 /** Heap limit of a document worker: a decompression bomb ends that thread, not the process. */
@@ -50,7 +50,7 @@ export class DocumentPool {
   /** Takes a read slot or fails at once with `OVERLOADED`; call the returned function when done. */
   admit(): () => void {
     if (this.#reads >= this.#options.workers + this.#options.maxQueue) {
-      throw new LabelwiseError('OVERLOADED', 'too many documents are being read; retry shortly', { retry_after: 2 });
+      throw queueFull('documents', 2);
     }
     this.#reads++;
     let released = false;
@@ -79,21 +79,17 @@ export class DocumentPool {
         transferList: [copy.buffer, port2] as never,
         signal: AbortSignal.any(signal ? [budget.signal, closing, signal] : [budget.signal, closing]),
       });
-      if (!result.ok) throw new LabelwiseError(result.error.code as ErrorCode, result.error.message, result.error.details);
+      if (!result.ok) throw remoteError(result.error.code as ErrorCode, result.error.message, result.error.details);
       return result.value;
     } catch (err) {
-      if (err instanceof LabelwiseError) throw err;
+      if (isLabelwiseError(err)) throw err;
       if (budget.signal.aborted) {
-        throw new LabelwiseError(
-          'DOCUMENT_ERROR',
-          `${field} took more than ${budgetMs} ms to read and was stopped (document time budget exceeded); send a smaller or simpler document`,
-          { field },
-        );
+        throw documentTimeBudget(field, budgetMs);
       }
-      if (closing.aborted) throw new LabelwiseError('DOCUMENT_ERROR', `${field}: reading was stopped: the document reader was closed`, { field });
+      if (closing.aborted) throw readerClosed(field);
       if (signal?.aborted) throw signal.reason;
       const oom = (err as { code?: string })?.code === 'ERR_WORKER_OUT_OF_MEMORY';
-      throw new LabelwiseError('DOCUMENT_ERROR', `${field} cannot be read: ${oom ? 'it needs too much memory' : 'its reader failed'}`, { field }, { cause: err });
+      throw readerFailed(field, oom, err);
     } finally {
       clearTimeout(timer);
       port1.close();

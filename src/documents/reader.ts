@@ -6,7 +6,7 @@
  * `close()` when it shuts down.
  */
 import { createHash } from 'node:crypto';
-import { LabelwiseError, validationError } from '../errors.js';
+import { documentEncrypted, documentsOverBudget, isLabelwiseError, unsupportedFileType, validationError, inField } from '../errors.js';
 import type { DocxText } from './docx.js';
 import { isDocx } from './docx.js';
 import { fetchInput } from './fetch.js';
@@ -177,7 +177,7 @@ export class DocumentReader {
     // One budget for the whole request: inline bytes count first, each download may use at most
     // what is left when it starts, and the total is checked again once all are in.
     let budget = maxTotalBytes - out.reduce((sum, b) => sum + b.length, 0);
-    if (budget < 0) throw new LabelwiseError('DOCUMENT_ERROR', `images and file together exceed ${maxTotalBytes} bytes`, { field: 'image' });
+    if (budget < 0) throw documentsOverBudget('image', maxTotalBytes);
     if (queue.length === 0) return out;
     const failed = new AbortController();
     const combined = signal ? AbortSignal.any([signal, failed.signal]) : failed.signal;
@@ -185,7 +185,7 @@ export class DocumentReader {
     const worker = async () => {
       for (let job = queue.shift(); job && !combined.aborted; job = queue.shift()) {
         try {
-          if (budget <= 0) throw new LabelwiseError('DOCUMENT_ERROR', `images and file together exceed ${maxTotalBytes} bytes`, { field: job.field });
+          if (budget <= 0) throw documentsOverBudget(job.field, maxTotalBytes);
           out[job.i] = await fetchInput(job.url, job.field, { maxBytes: Math.min(maxBytes, budget), timeoutMs: fetchTimeoutMs, allowHosts }, combined);
           budget -= out[job.i].length;
         } catch (err) {
@@ -197,7 +197,7 @@ export class DocumentReader {
     await Promise.all(Array.from({ length: Math.min(FETCH_CONCURRENCY, queue.length) }, worker));
     if (firstError !== undefined) throw firstError;
     signal?.throwIfAborted();
-    if (budget < 0) throw new LabelwiseError('DOCUMENT_ERROR', `images and file together exceed ${maxTotalBytes} bytes`, { field: 'image' });
+    if (budget < 0) throw documentsOverBudget('image', maxTotalBytes);
     return out;
   }
 }
@@ -209,12 +209,12 @@ function documentKind(bytes: Buffer): 'pdf' | 'docx' {
   // An unreadable zip goes on to extractDocx, which reports it as corrupt.
   if (kind === 'zip' && isDocx(bytes) !== false) return 'docx';
   if (kind === 'zip') {
-    throw new LabelwiseError('DOCUMENT_ERROR', 'unsupported file type: a zip archive that is not a DOCX (no word/document.xml)', { field: 'file' });
+    throw unsupportedFileType('file', 'a zip archive that is not a DOCX (no word/document.xml)');
   }
   if (kind === 'ole') {
-    throw new LabelwiseError('DOCUMENT_ERROR', 'file is a password-protected DOCX or a legacy .doc, which cannot be read; send an unprotected PDF or DOCX', { field: 'file' });
+    throw documentEncrypted('file', 'file is a password-protected DOCX or a legacy .doc, which cannot be read; send an unprotected PDF or DOCX');
   }
-  throw new LabelwiseError('DOCUMENT_ERROR', 'unsupported file type: file must be a PDF or DOCX (detected by content)', { field: 'file' });
+  throw unsupportedFileType('file', 'file must be a PDF or DOCX (detected by content)');
 }
 
 /** A Buffer view of bytes that crossed from a worker (structured clone gives a plain Uint8Array). */
@@ -227,9 +227,6 @@ async function withField<T>(promise: Promise<T>, field: string): Promise<T> {
   try {
     return await promise;
   } catch (err) {
-    if (err instanceof LabelwiseError && err.details === undefined) {
-      throw new LabelwiseError(err.code, `${field}: ${err.message}`, { field }, { cause: err });
-    }
-    throw err;
+    throw isLabelwiseError(err) ? inField(err, field) : err;
   }
 }

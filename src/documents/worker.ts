@@ -5,7 +5,7 @@
  * (Not a top-level await: tsx, which runs this file in tests, cannot load it then.)
  */
 import './worker-priority.js'; // first: see there
-import { LabelwiseError } from '../errors.js';
+import { isLabelwiseError, textTooLong } from '../errors.js';
 import { extractDocx } from './docx.js';
 import { prepareImage } from './image.js';
 import { loadPdfJs, readPdf } from './pdf.js';
@@ -33,13 +33,13 @@ export default async function readPart(task: PartTask): Promise<PartResult> {
     }
     return { ok: true, value };
   } catch (err) {
-    if (err instanceof LabelwiseError) return { ok: false, error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };
+    if (isLabelwiseError(err)) return { ok: false, error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };
     throw err;
   }
 }
 
 /** A file's text over the limit is refused here, before megabytes of it cross to the caller. */
 function checkLength(chars: number, max: number): void {
-  if (chars > max) throw new LabelwiseError('DOCUMENT_ERROR', `file holds more than ${max} characters of text`, { field: 'file' });
+  if (chars > max) throw textTooLong('file', max);
 }
 

@@ -1,6 +1,7 @@
 import type { PriceKind, Stores, UsageRow, LoggedLabel } from '../store/index.js';
 import { isLabelwiseError, toErrorBody } from '../errors.js';
 import { DEFAULT_ACCOUNT } from '../store/index.js';
+import type { Tier } from '../vocabulary.js';
 
 /** Who a call runs as and how it is logged; in-process calls default to the engine's account. */
 export interface CallOptions {
@@ -20,7 +21,7 @@ export interface CallOptions {
    */
   signal?: AbortSignal;
   /** Caller tier: how long answers stay cached (spec §9). @default 'developer' */
-  tier?: 'public' | 'developer' | 'production';
+  tier?: Tier;
 }
 
 /** What one finished (or failed) call reports for usage, logs and billing. */
@@ -77,9 +78,10 @@ export class Accounting {
   async record(options: CallOptions | undefined, outcome: CallOutcome): Promise<void> {
     if (!this.#enabled) return;
     const error = outcome.error === undefined ? undefined : toErrorBody(outcome.error);
+    const account = options?.account ?? DEFAULT_ACCOUNT;
     const row: UsageRow = {
       request_id: options?.requestId ?? newRequestId(),
-      account: options?.account ?? DEFAULT_ACCOUNT,
+      account,
       key_id: options?.keyId ?? null,
       endpoint: outcome.endpoint,
       method: options?.method ?? 'CALL',
@@ -97,14 +99,14 @@ export class Accounting {
     if (this.#durable) {
       const written =
         outcome.tokens > 0
-          ? this.#stores.billing.charge(row.account as string, outcome.tokens, outcome.kind, { request_id: row.request_id, usage: row, durable: true })
+          ? this.#stores.billing.charge(account, outcome.tokens, outcome.kind, { request_id: row.request_id, usage: row, durable: true })
           : this.#stores.usage.commit(row);
       if (outcome.error === undefined) await written;
       else await written.catch(warn);
       return;
     }
     try {
-      if (outcome.tokens > 0) void this.#stores.billing.charge(row.account as string, outcome.tokens, outcome.kind, { request_id: row.request_id, usage: row }).catch(warn);
+      if (outcome.tokens > 0) void this.#stores.billing.charge(account, outcome.tokens, outcome.kind, { request_id: row.request_id, usage: row }).catch(warn);
       else this.#stores.usage.record(row);
     } catch (err) {
       // Accounting must never turn a served answer into a failure; surface it instead.
@@ -142,5 +144,5 @@ export function newRequestId(): string {
 }
 
 function warn(err: unknown): void {
-  process.emitWarning(`labelwise: could not record usage: ${(err as Error)?.message ?? err}`, { code: 'LABELWISE_USAGE' });
+  process.emitWarning(`labelwise: could not record usage: ${err instanceof Error ? err.message : String(err)}`, { code: 'LABELWISE_USAGE' });
 }

@@ -18,12 +18,13 @@ export function checkCallOptions(options: CallOptions | undefined): void {
   for (const k of Object.keys(options)) {
     if (!KNOWN.has(k)) throw validationError(`options.${echo(k)}`, `unknown call option "${echo(k)}"; known: ${[...KNOWN].join(', ')}`);
   }
-  const o = options as Record<string, unknown>;
+  // Read as unknown: in-process callers may pass anything despite the type.
+  const o: { [K in keyof CallOptions]?: unknown } = options;
   if (!optionalString(o.account, 200)) throw validationError('options.account', 'options.account must be a string of 1 to 200 characters');
   if (!(o.keyId === undefined || o.keyId === null || optionalString(o.keyId, 200))) throw validationError('options.keyId', 'options.keyId must be a string of 1 to 200 characters or null');
   if (!optionalString(o.requestId, 200)) throw validationError('options.requestId', 'options.requestId must be a string of 1 to 200 characters');
   if (!(o.method === undefined || (typeof o.method === 'string' && /^[A-Z]{1,16}$/.test(o.method)))) throw validationError('options.method', 'options.method must be an upper-case HTTP method name');
   if (!(o.logInputs === undefined || typeof o.logInputs === 'boolean')) throw validationError('options.logInputs', 'options.logInputs must be a boolean');
   if (!(o.signal === undefined || o.signal instanceof AbortSignal)) throw validationError('options.signal', 'options.signal must be an AbortSignal');
-  if (!(o.tier === undefined || TIERS.includes(o.tier as never))) throw validationError('options.tier', `options.tier must be one of ${TIERS.join(', ')}`);
+  if (!(o.tier === undefined || TIERS.some((t) => t === o.tier))) throw validationError('options.tier', `options.tier must be one of ${TIERS.join(', ')}`);
 }

@@ -1,5 +1,5 @@
 import { DocumentReader, type DocumentOptions, type LoadedDocuments } from '../documents/index.js';
-import { LabelwiseError } from '../errors.js';
+import { noReadableText } from '../errors.js';
 import type { NormalizedRequest } from '../schema/index.js';
 
 /** The classification input once documents are read: text to embed and its visual tokens. */
@@ -32,7 +32,7 @@ export class DocumentStep {
     // The reader bounds concurrent reads (documents.workers + documents.maxQueue → OVERLOADED).
     const extracted = await this.#reader.extract(loaded, signal);
     const joined = joinText(text ?? '', extracted.text);
-    if (!joined) throw new LabelwiseError('DOCUMENT_ERROR', 'no readable text in the text, image or file given');
+    if (!joined) throw noReadableText();
     return { text: joined, visualTokens: extracted.visualTokens };
   }
 

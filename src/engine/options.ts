@@ -1,11 +1,17 @@
+/** Options of `createEngine`: the public shape, its spec, and the resolved frozen form. */
 import { fileURLToPath } from 'node:url';
-import { LabelwiseError } from '../errors.js';
 import type { Embedder } from '../model/embedder.js';
-import { resolvePreset, type PresetName } from '../model/hub/presets.js';
+import { modelNames, type PresetName } from '../model/hub/presets.js';
+import { boolean, custom, falseOr, integer, isPlainObject, LabelwiseOptionsError, nearest, number, object, oneOf, perKey, required, string, type Resolved } from '../options/index.js';
 import { POOL_DEFAULTS, type PoolOptions } from '../pool/inference-pool.js';
-import { DEFAULT_CALIBRATION, type ScorerCalibration } from '../scoring/scorer.js';
+import type { DEFAULT_CALIBRATION, ScorerCalibration } from '../scoring/scorer.js';
 import type { Prices } from '../store/index.js';
+import { FREE_TOKENS_SPEC, PRICES_SPEC } from '../store/options.js';
+import { DOCUMENTS_SPEC } from '../documents/options.js';
 import type { DocumentOptions } from '../documents/index.js';
+import { DURABILITY_MODES, TIERS, type Durability, type Tier } from '../vocabulary.js';
+
+export type { Durability } from '../vocabulary.js';
 
 /** A Hugging Face–layout ONNX sentence-embedding model in a local folder. */
 export interface HfModelOptions {
@@ -14,7 +20,7 @@ export interface HfModelOptions {
   path: string;
   /** How token vectors become a sentence vector. @default 'mean' */
   pooling?: 'mean' | 'cls';
-  /** Longest sequence per model run; longer texts are windowed. @default 512 */
+  /** Longest sequence per model run, in tokens; longer texts are windowed. @default 512 (tokens) */
   maxTokens?: number;
   /** Stable id for cache keys. @default 'hf:' + folder name */
   id?: string;
@@ -38,25 +44,29 @@ export interface EngineOptions {
    * not installed. Off: a missing model is an error naming the pull command. @default false
    */
   allowDownload?: boolean;
-  /** A ready-made embedder; replaces `model` and `pool` entirely. */
+  /** A ready-made embedder; replaces `model` and `pool` entirely. @default undefined (built from `model`) */
   embedder?: Embedder;
   /**
    * Where converted models are cached. @default $LABELWISE_CACHE_DIR, else `models/.cache`
    * inside the installed package
    */
   cacheDir?: string;
-  /** Inference pool tuning (workers, threads, micro-batching, queue bound). */
+  /** Inference pool tuning (workers, threads, micro-batching, queue bound); see {@link PoolOptions} for each default. */
   pool?: Partial<PoolOptions>;
-  /** Response cache; `false` turns it off. */
+  /** Response cache; `false` turns it off. @default { max: 10000, ttlMs: { public: 300000, developer: 3600000, production: 86400000 } } */
   cache?:
     | false
     | {
-        /** Most cached responses. @default 10000 */
+        /** Most cached responses. @default 10000 (responses) */
         max?: number;
-        /** Time to live in ms per caller tier (spec §9). @default { public: 300000, developer: 3600000, production: 86400000 } */
+        /** Time to live per caller tier (spec §9), in ms. @default { public: 300000, developer: 3600000, production: 86400000 } (ms) */
         ttlMs?: Partial<Record<CacheTier, number>>;
       };
-  /** Confidence calibration constants (advanced). */
+  /**
+   * Confidence calibration constants (advanced). Each field given here replaces that field of the
+   * model's own fitted calibration (`npm run calibrate`); the others keep it.
+   * @default the named model's fitted calibration, else {@link DEFAULT_CALIBRATION} (use-lite's)
+   */
   calibration?: Partial<ScorerCalibration>;
   /**
    * Where keys, classifiers, usage, logs and the ledger live: `<dataDir>/labelwise.db`.
@@ -78,25 +88,22 @@ export interface EngineOptions {
    * `labelwise serve` always runs durable.
    * @default 'durable' when `billing.enabled`, else 'buffered'
    */
-  durability?: 'buffered' | 'durable';
-  /** Documents and images (spec §8): size, page and image limits, URL fetching, OCR. */
+  durability?: Durability;
+  /** Documents and images (spec §8): size, page and image limits, URL fetching, OCR; see {@link DocumentOptions} for each default. */
   documents?: Partial<DocumentOptions>;
   /** Billing (spec §9). Off by default: spend is recorded, nothing is refused. */
   billing?: {
     /** Refuse (402) what the balance and free tokens cannot cover. @default false */
     enabled?: boolean;
-    /** USD per 1M tokens. @default { standard: 0.20, fast: 0.60, batch: 0.08 } */
+    /** USD per 1M tokens. @default { standard: 0.20, fast: 0.60, batch: 0.08 } (USD per 1M tokens) */
     prices?: Partial<Prices>;
-    /** Free tokens per account per calendar month. @default 10000000 */
+    /** Free tokens per account per calendar month. @default 10000000 (tokens) */
     freeTokensMonthly?: number;
   };
 }
 
-/** See {@link EngineOptions.durability}. */
-export type Durability = 'buffered' | 'durable';
-
 /** Caller tiers; in-process calls are `developer` unless they say otherwise. */
-export type CacheTier = 'public' | 'developer' | 'production';
+export type CacheTier = Tier;
 
 export const CACHE_TTL_DEFAULTS: Readonly<Record<CacheTier, number>> = Object.freeze({
   public: 5 * 60_000,
@@ -104,80 +111,93 @@ export const CACHE_TTL_DEFAULTS: Readonly<Record<CacheTier, number>> = Object.fr
   production: 24 * 60 * 60_000,
 });
 
-export interface ResolvedOptions {
-  model: 'use-lite' | PresetName | HfModelOptions;
-  allowDownload: boolean;
-  embedder?: Embedder;
-  cacheDir: string;
-  pool: PoolOptions;
-  cache: { max: number; ttlMs: Record<CacheTier, number> } | false;
-  calibration: ScorerCalibration;
-  dataDir: string;
-  recordUsage: boolean;
-  durability: Durability;
-  documents?: Partial<DocumentOptions>;
-  billing: { enabled: boolean; prices?: Partial<Prices>; freeTokensMonthly?: number };
-}
+const HF_MODEL = object({
+  type: required(oneOf(['hf-onnx'])),
+  path: required(string({ nonEmpty: true })),
+  pooling: oneOf(['mean', 'cls'], { default: 'mean' }),
+  maxTokens: integer({ min: 1, unit: 'tokens' }),
+  id: string({ nonEmpty: true }),
+  prefix: string(),
+});
 
-const KNOWN = ['model', 'allowDownload', 'embedder', 'cacheDir', 'pool', 'cache', 'calibration', 'dataDir', 'recordUsage', 'durability', 'documents', 'billing'] as const;
-const POOL_KNOWN = Object.keys(POOL_DEFAULTS);
+/** `'use-lite'`, a preset name (unknown ones name the closest), or an HF model object checked to its nested keys. */
+const MODEL = custom<'use-lite' | PresetName | Resolved<typeof HF_MODEL>>(
+  '"use-lite", a preset name or { type: "hf-onnx", path }',
+  (v, path) => {
+    if (typeof v !== 'string') return isPlainObject(v) ? HF_MODEL.resolve(v, path) : undefined;
+    const names = modelNames();
+    if (names.includes(v)) return v as 'use-lite' | PresetName;
+    const near = nearest(v, names);
+    throw new LabelwiseOptionsError(path, `unknown model "${v}"${near ? `; did you mean "${near}"?` : ''} Known models: ${names.join(', ')}`);
+  },
+  { default: 'use-lite' },
+);
 
-export function resolveOptions(options: EngineOptions = {}): Readonly<ResolvedOptions> {
-  rejectUnknown(options as Record<string, unknown>, KNOWN, '');
-  rejectUnknown((options.pool ?? {}) as Record<string, unknown>, POOL_KNOWN, 'pool.');
-  const pool = { ...POOL_DEFAULTS, ...options.pool };
-  for (const [k, v] of Object.entries(pool)) {
-    if (!Number.isInteger(v) || v < (k === 'maxWaitMs' ? 0 : 1)) {
-      throw new LabelwiseError('VALIDATION_ERROR', `option pool.${k} must be a ${k === 'maxWaitMs' ? 'non-negative' : 'positive'} integer`, { field: `pool.${k}` });
-    }
-  }
-  const billingOn = options.billing?.enabled ?? false;
-  const durability = options.durability ?? (billingOn ? 'durable' : 'buffered');
-  if (durability !== 'durable' && durability !== 'buffered') {
-    throw new LabelwiseError('VALIDATION_ERROR', 'option durability must be "durable" or "buffered"', { field: 'durability' });
-  }
+const EMBEDDER = custom<Embedder>('an Embedder (an object with an embed method)', (v) =>
+  typeof v === 'object' && v !== null && typeof (v as Embedder).embed === 'function' ? (v as Embedder) : undefined,
+);
+
+const POOL = object({
+  workers: integer({ min: 1, unit: 'threads', default: POOL_DEFAULTS.workers }),
+  threadsPerWorker: integer({ min: 1, unit: 'threads', default: POOL_DEFAULTS.threadsPerWorker }),
+  maxBatchSize: integer({ min: 1, unit: 'sequences', default: POOL_DEFAULTS.maxBatchSize }),
+  maxWaitMs: integer({ min: 0, unit: 'ms', default: POOL_DEFAULTS.maxWaitMs }),
+  maxQueue: integer({ min: 1, unit: 'sequences', default: POOL_DEFAULTS.maxQueue }),
+});
+
+const CACHE = falseOr(
+  object({
+    max: integer({ min: 1, unit: 'responses', default: 10_000 }),
+    ttlMs: object(perKey(TIERS, (tier) => integer({ min: 1, unit: 'ms', default: CACHE_TTL_DEFAULTS[tier] }))),
+  }),
+);
+
+// No defaults: only the fields the caller gave survive, so the engine can lay them over the
+// model's fitted calibration (src/engine/calibration) field by field.
+const CALIBRATION = object({
+  temperature: number({ above: 0 }),
+  bias: number(),
+  scale: number({ above: 0 }),
+  tagBias: number(),
+  tagSlope: number(),
+  headPrior: number({ above: 0 }),
+  headScale: number({ above: 0 }),
+});
+
+
+const ENGINE = object({
+  model: MODEL,
+  allowDownload: boolean({ default: false }),
+  embedder: EMBEDDER,
+  cacheDir: string({ nonEmpty: true, default: () => process.env.LABELWISE_CACHE_DIR ?? fileURLToPath(new URL('../../models/.cache', import.meta.url)) }),
+  pool: POOL,
+  cache: CACHE,
+  calibration: CALIBRATION,
+  dataDir: string({ nonEmpty: true, default: ':memory:' }),
+  recordUsage: boolean({ default: true }),
+  durability: oneOf(DURABILITY_MODES),
+  documents: DOCUMENTS_SPEC,
+  billing: object({
+    enabled: boolean({ default: false }),
+    prices: PRICES_SPEC,
+    freeTokensMonthly: FREE_TOKENS_SPEC,
+  }),
+});
+
+/** {@link EngineOptions} with every default filled in, checked and deeply frozen. */
+export type ResolvedOptions = Omit<Resolved<typeof ENGINE>, 'durability'> & { readonly durability: Durability };
+
+/**
+ * Resolves `createEngine`'s options.
+ * @throws {@link LabelwiseOptionsError} naming the option: an unknown key at any depth (with the
+ * nearest known one), a wrong type or range, or buffered durability with billing on.
+ */
+export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
+  const resolved = ENGINE.resolve(options, '');
+  const durability = resolved.durability ?? (resolved.billing.enabled ? 'durable' : 'buffered');
   // Charges are money: with billing on, an answer must never outrun its charge.
-  if (billingOn && durability === 'buffered') {
-    throw new LabelwiseError('VALIDATION_ERROR', 'option durability "buffered" cannot be used with billing enabled: a crash would lose charges of answered calls', { field: 'durability' });
+  if (resolved.billing.enabled && durability === 'buffered') {
+    throw new LabelwiseOptionsError('durability', 'option "durability" cannot be "buffered" with billing enabled: a crash would lose charges of answered calls');
   }
-  const model = options.model ?? 'use-lite';
-  if (typeof model === 'string' && model !== 'use-lite') resolvePreset(model); // unknown names fail here, with the closest
-  return Object.freeze({
-    model,
-    allowDownload: options.allowDownload === true,
-    embedder: options.embedder,
-    cacheDir: options.cacheDir ?? process.env.LABELWISE_CACHE_DIR ?? fileURLToPath(new URL('../../models/.cache', import.meta.url)),
-    pool: Object.freeze(pool),
-    cache: options.cache === false ? false : { max: options.cache?.max ?? 10_000, ttlMs: { ...CACHE_TTL_DEFAULTS, ...options.cache?.ttlMs } },
-    calibration: Object.freeze({ ...DEFAULT_CALIBRATION, ...options.calibration }),
-    dataDir: options.dataDir ?? ':memory:',
-    recordUsage: options.recordUsage ?? true,
-    durability,
-    documents: options.documents,
-    billing: { enabled: options.billing?.enabled ?? false, prices: options.billing?.prices, freeTokensMonthly: options.billing?.freeTokensMonthly },
-  });
-}
-
-/** A misspelled option fails loudly with the likely fix instead of being silently ignored. */
-function rejectUnknown(given: Record<string, unknown>, known: readonly string[], prefix: string): void {
-  for (const key of Object.keys(given)) {
-    if (known.includes(key)) continue;
-    const near = known.find((k) => k.toLowerCase() === key.toLowerCase() || editDistance(k, key) <= 2);
-    const hint = near ? `; did you mean "${prefix}${near}"?` : `; known options: ${known.map((k) => prefix + k).join(', ')}`;
-    throw new LabelwiseError('VALIDATION_ERROR', `unknown option "${prefix}${key}"${hint}`, { field: prefix + key });
-  }
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length];
+  return Object.freeze({ ...resolved, durability });
 }

@@ -57,9 +57,9 @@ function sortDeep(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortDeep);
   if (value && typeof value === 'object') {
     return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((k) => [k, sortDeep((value as Record<string, unknown>)[k])]),
+      Object.entries(value)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([k, v]) => [k, sortDeep(v)]),
     );
   }
   return value;

@@ -13,7 +13,7 @@ import {
 } from '../schema/response.js';
 import { labelConfigSchema } from '../schema/index.js';
 import { CLASSIFIER_NAME, keyCreateSchema } from '../store/validate.js';
-import type { Route } from './router.js';
+import type { Route } from './route.js';
 
 // Saved classifiers: the label rules are the same schema that validates them; name and
 // threshold are checked beside it (src/store/validate.ts).

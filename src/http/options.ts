@@ -1,15 +1,28 @@
-import { LabelwiseError } from '../errors.js';
+/** Options of `createHandler`: the public shape, its spec, and the resolved frozen form. */
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import { boolean, custom, integer, object, perKey, string, type Resolved } from '../options/index.js';
+import { TIERS, type Tier } from '../vocabulary.js';
 import type { BodyLimits } from './body.js';
-import type { LimiterFactory } from './rate-limits.js';
 
 /** Per-tier limits of spec §11: fixed one-minute windows plus a concurrency cap. */
 export interface TierLimits {
+  /** Requests per one-minute window. */
   requestsPerMinute: number;
+  /** Estimated tokens per one-minute window. */
   tokensPerMinute: number;
+  /** Requests in flight at once. */
   concurrent: number;
 }
 
-export type TierName = 'public' | 'developer' | 'production';
+/** A rate-limit tier (spec §11). */
+export type TierName = Tier;
+
+/**
+ * Builds one fixed-window limiter. The default keeps windows in this process; to share them
+ * between processes pass another rate-limiter-flexible limiter with the same options, e.g.
+ * `(o) => new RateLimiterRedis({ storeClient: redis, ...o })`.
+ */
+export type LimiterFactory = (options: { keyPrefix: string; points: number; duration: number }) => RateLimiterAbstract;
 
 export interface HandlerOptions {
   /** Path prefix of the API. @default '/v1' */
@@ -18,16 +31,20 @@ export interface HandlerOptions {
   publicMode?: boolean;
   /** Trust `X-Forwarded-For` for the client IP (only behind a proxy you control). @default false */
   trustProxy?: boolean;
-  /** Body limits: size in bytes (@default 1 MB) and time to receive it (@default 10000 ms). */
+  /** Body limits: size in bytes (@default 1048576 bytes, 1 MB) and time to receive it (@default 10000 ms). */
   limits?: Partial<BodyLimits>;
-  /** Per-tier rate limits; merged over the spec's defaults. Every value is a positive integer. */
+  /**
+   * Per-tier rate limits, merged over the spec's defaults ({@link TIER_DEFAULTS}). Every value
+   * is a positive integer (requests or tokens per minute, requests in flight).
+   * @default TIER_DEFAULTS
+   */
   tiers?: Partial<Record<TierName, Partial<TierLimits>>>;
   /**
    * Requests per minute per client address that no valid key vouches for: 401s, 404/405 and
    * the OpenAPI document fetched without a key (IPv6 clients are counted per /64). Over it
    * they get 429. Such requests write no usage or log row; they are only counted in
    * `handler.stats()`.
-   * @default 60
+   * @default 60 (requests per minute)
    */
   unauthenticatedPerMinute?: number;
   /**
@@ -38,51 +55,43 @@ export interface HandlerOptions {
   rateLimiter?: LimiterFactory;
 }
 
-export interface ResolvedHandlerOptions {
-  rateLimiter?: LimiterFactory;
-  basePath: string;
-  publicMode: boolean;
-  trustProxy: boolean;
-  limits: BodyLimits;
-  tiers: Record<TierName, TierLimits>;
-  unauthenticatedPerMinute: number;
-}
-
-export const TIER_DEFAULTS: Readonly<Record<TierName, TierLimits>> = Object.freeze({
-  public: { requestsPerMinute: 1, tokensPerMinute: 10_000, concurrent: 1 },
-  developer: { requestsPerMinute: 60, tokensPerMinute: 500_000, concurrent: 5 },
-  production: { requestsPerMinute: 1_000, tokensPerMinute: 10_000_000, concurrent: 50 },
+export const TIER_DEFAULTS: Readonly<Record<TierName, Readonly<TierLimits>>> = Object.freeze({
+  public: Object.freeze({ requestsPerMinute: 1, tokensPerMinute: 10_000, concurrent: 1 }),
+  developer: Object.freeze({ requestsPerMinute: 60, tokensPerMinute: 500_000, concurrent: 5 }),
+  production: Object.freeze({ requestsPerMinute: 1_000, tokensPerMinute: 10_000_000, concurrent: 50 }),
 });
 
-/**
- * A limit that can never be met would answer every request with a 429 whose Retry-After
- * promises a success that never comes; refuse such options when the handler is made.
- */
-function positiveInteger(value: unknown, field: string): number {
-  if (!Number.isSafeInteger(value) || (value as number) < 1) {
-    throw new LabelwiseError('VALIDATION_ERROR', `option ${field} must be a positive integer (got ${String(value)})`, { field });
-  }
-  return value as number;
-}
+// A limit that can never be met would answer every request with a 429 whose Retry-After
+// promises a success that never comes: every limit is a positive integer.
+const tierLimits = (tier: TierName) =>
+  object({
+    requestsPerMinute: integer({ min: 1, unit: 'requests per minute', default: TIER_DEFAULTS[tier].requestsPerMinute }),
+    tokensPerMinute: integer({ min: 1, unit: 'tokens per minute', default: TIER_DEFAULTS[tier].tokensPerMinute }),
+    concurrent: integer({ min: 1, unit: 'requests', default: TIER_DEFAULTS[tier].concurrent }),
+  });
 
+const HANDLER = object({
+  basePath: string({ default: '/v1' }),
+  publicMode: boolean({ default: false }),
+  trustProxy: boolean({ default: false }),
+  limits: object({
+    maxBytes: integer({ min: 1, unit: 'bytes', default: 1_048_576 }),
+    timeoutMs: integer({ min: 1, unit: 'ms', default: 10_000 }),
+  }),
+  tiers: object(perKey(TIERS, tierLimits)),
+  unauthenticatedPerMinute: integer({ min: 1, unit: 'requests per minute', default: 60 }),
+  rateLimiter: custom<LimiterFactory>('a function', (v) => (typeof v === 'function' ? (v as LimiterFactory) : undefined)),
+});
+
+/** {@link HandlerOptions} with every default filled in, checked and deeply frozen. */
+export type ResolvedHandlerOptions = Resolved<typeof HANDLER>;
+
+/**
+ * Resolves `createHandler`'s options; `basePath` is normalised to `''` or `/segment…`.
+ * @throws {@link LabelwiseOptionsError} naming the option (unknown keys at any depth, wrong types, limits below 1).
+ */
 export function resolveHandlerOptions(options: HandlerOptions = {}): ResolvedHandlerOptions {
-  const basePath = `/${(options.basePath ?? '/v1').replace(/^\/+|(?<!\/)\/+$/g, '')}`;
-  const tiers = {} as Record<TierName, TierLimits>;
-  for (const name of Object.keys(options.tiers ?? {})) {
-    if (!(name in TIER_DEFAULTS)) throw new LabelwiseError('VALIDATION_ERROR', `unknown tier "${name}" in option tiers; known: public, developer, production`, { field: `tiers.${name}` });
-  }
-  for (const name of Object.keys(TIER_DEFAULTS) as TierName[]) {
-    const merged = { ...TIER_DEFAULTS[name], ...options.tiers?.[name] };
-    for (const k of ['requestsPerMinute', 'tokensPerMinute', 'concurrent'] as const) positiveInteger(merged[k], `tiers.${name}.${k}`);
-    tiers[name] = merged;
-  }
-  return {
-    rateLimiter: options.rateLimiter,
-    basePath: basePath === '/' ? '' : basePath,
-    publicMode: options.publicMode ?? false,
-    trustProxy: options.trustProxy ?? false,
-    limits: { maxBytes: options.limits?.maxBytes ?? 1_048_576, timeoutMs: options.limits?.timeoutMs ?? 10_000 },
-    tiers,
-    unauthenticatedPerMinute: positiveInteger(options.unauthenticatedPerMinute ?? 60, 'unauthenticatedPerMinute'),
-  };
+  const resolved = HANDLER.resolve(options, '');
+  const basePath = `/${resolved.basePath.replace(/^\/+|(?<!\/)\/+$/g, '')}`;
+  return Object.freeze({ ...resolved, basePath: basePath === '/' ? '' : basePath });
 }

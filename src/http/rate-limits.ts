@@ -1,13 +1,6 @@
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { LabelwiseError } from '../errors.js';
-import type { TierLimits, TierName } from './options.js';
-
-/**
- * Builds one fixed-window limiter. The default keeps windows in this process; to share them
- * between processes pass another rate-limiter-flexible limiter with the same options, e.g.
- * `(o) => new RateLimiterRedis({ storeClient: redis, ...o })`.
- */
-export type LimiterFactory = (options: { keyPrefix: string; points: number; duration: number }) => RateLimiterAbstract;
+import { concurrencyLimited, overTokenBudget, rateLimited } from '../errors.js';
+import type { LimiterFactory, TierLimits, TierName } from './options.js';
 
 /**
  * What the X-RateLimit-* headers report; also `details.rate_limit` of a 429, hence the wire's
@@ -56,7 +49,7 @@ export class RateLimits {
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       const state = this.#state(tier, rejection, await this.#tokenState(subject, tier));
-      const err = limitError('RATE_LIMIT_EXCEEDED', `request limit of ${this.#tiers[tier].requestsPerMinute} per minute reached`, rejection, state);
+      const err = rateLimited('requests_per_minute', this.#tiers[tier].requestsPerMinute, rejection.msBeforeNext, state);
       if (rejection.consumedPoints > this.#tiers[tier].requestsPerMinute + 1) this.#repeats.add(err);
       throw err;
     }
@@ -79,7 +72,7 @@ export class RateLimits {
       await this.#anonymous.consume(address, 1);
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
-      throw limitError('RATE_LIMIT_EXCEEDED', `limit of ${this.#anonymousPerMinute} requests per minute without a valid API key reached for this address`, rejection);
+      throw rateLimited('anonymous_per_minute', this.#anonymousPerMinute, rejection.msBeforeNext);
     }
   }
 
@@ -92,11 +85,7 @@ export class RateLimits {
     if (estimate <= 0) return;
     const budget = this.#tiers[tier].tokensPerMinute;
     if (estimate > budget) {
-      throw new LabelwiseError(
-        'PAYLOAD_TOO_LARGE',
-        `this request needs about ${estimate} tokens, more than the ${tier} tier's whole limit of ${budget} tokens per minute; split it into smaller requests`,
-        { limit: 'tokens_per_minute', limit_tokens: budget, estimated_tokens: estimate, tier },
-      );
+      throw overTokenBudget(estimate, budget, tier);
     }
     const limiter = this.#tokens.get(tier) as RateLimiterAbstract;
     try {
@@ -105,7 +94,7 @@ export class RateLimits {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       // Give back what the failed reservation counted, so a refused request costs nothing.
       await limiter.reward(subject, estimate);
-      throw limitError('RATE_LIMIT_EXCEEDED', `token limit of ${this.#tiers[tier].tokensPerMinute} per minute reached`, rejection);
+      throw rateLimited('tokens_per_minute', this.#tiers[tier].tokensPerMinute, rejection.msBeforeNext);
     }
   }
 
@@ -121,7 +110,7 @@ export class RateLimits {
     const current = this.#inFlight.get(subject) ?? 0;
     const cap = this.#tiers[tier].concurrent;
     if (current >= cap) {
-      throw new LabelwiseError('CONCURRENCY_LIMIT_EXCEEDED', `at most ${cap} concurrent requests for this key`, { retry_after: 1, limit_concurrent: cap });
+      throw concurrencyLimited(cap);
     }
     this.#inFlight.set(subject, current + 1);
     let released = false;
@@ -165,8 +154,4 @@ export function limitHeaders(state: LimitState): Record<string, number> {
     'X-RateLimit-Remaining-Tokens': state.remaining_tokens,
     'X-RateLimit-Reset': state.reset,
   };
-}
-
-function limitError(code: 'RATE_LIMIT_EXCEEDED', message: string, res: RateLimiterRes, state?: LimitState): LabelwiseError {
-  return new LabelwiseError(code, message, { retry_after: Math.max(1, Math.ceil(res.msBeforeNext / 1000)), ...(state ? { rate_limit: state } : {}) });
 }

@@ -1,34 +1,42 @@
-import type { ServerResponse } from 'node:http';
-import { toErrorBody, isLabelwiseError } from '../errors.js';
+import { isLabelwiseError, toErrorBody } from '../errors.js';
+import type { HostResponse } from './host.js';
+import type { StreamResult } from './route.js';
 
-/** Writes a JSON response with the given extra headers. */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | number> = {}): void {
-  if (res.headersSent) return;
+type Headers = Record<string, string | number>;
+
+/** A JSON answer with the given extra headers. */
+export function jsonResponse(status: number, body: unknown, headers: Headers = {}): HostResponse {
   const payload = JSON.stringify(body);
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(payload),
-    ...headers,
-  });
-  res.end(payload);
+  return {
+    status,
+    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(payload), ...headers },
+    body: payload,
+  };
+}
+
+/** A streamed answer: chunked unless the route knows its length. */
+export function streamResponse(result: StreamResult, headers: Headers): HostResponse {
+  return {
+    status: result.status,
+    headers: { 'Content-Type': result.contentType, ...(result.length !== undefined ? { 'Content-Length': result.length } : {}), ...headers, ...result.headers },
+    body: result.stream,
+  };
 }
 
 /**
- * Writes an error in the spec's body shape (§1.2). Internal errors never leak their message
- * or stack; 503/429 carry Retry-After; 413 and stalled bodies close the connection so the
- * unread rest of the body is never consumed.
+ * An error in the spec's body shape (§1.2). Internal errors never leak their message or
+ * stack; 503/429 carry Retry-After; `closeConnection` (part of the body was left unread: a 413
+ * before reading, a stalled upload, a hang-up) closes it, so the unread rest is never parsed as
+ * the next request — a 413 decided after reading the whole body keeps the socket.
  */
-export function sendError(res: ServerResponse, err: unknown, headers: Record<string, string | number> = {}): { status: number; code: string } {
+export function errorResponse(err: unknown, headers: Headers, closeConnection: boolean): { response: HostResponse; status: number; code: string } {
   const body = toErrorBody(err);
   const status = isLabelwiseError(err) ? err.status : 500;
-  const extra: Record<string, string | number> = { ...headers };
+  const extra: Headers = { ...headers };
   if (status === 503 || status === 429) {
     const retry = Number((isLabelwiseError(err) && err.details?.retry_after) ?? 1);
     extra['Retry-After'] = Math.max(1, Math.ceil(retry));
   }
-  // Close when part of the body was left unread (a 413 before reading, a stalled upload, a
-  // hang-up), so it is never parsed as the next request; a 413 after reading keeps the socket.
-  if ((status === 413 && !res.req?.complete) || status === 499 || (status === 400 && /not received within/.test(body.message))) extra.Connection = 'close';
-  sendJson(res, status, body, extra);
-  return { status, code: body.code };
+  if (closeConnection) extra.Connection = 'close';
+  return { response: jsonResponse(status, body, extra), status, code: body.code };
 }

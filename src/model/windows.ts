@@ -1,3 +1,5 @@
+import { blend } from '../vector/index.js';
+
 /**
  * Splits a token sequence longer than `size` into windows of `size` tokens that overlap by
  * `overlap`, so every token is embedded at least once and none loses all of its context.
@@ -22,13 +24,5 @@ export function splitWindows(ids: number[], size: number, overlap: number): numb
  */
 export function aggregateWindows(vectors: Float32Array[], lengths: number[]): Float32Array {
   if (vectors.length === 1) return vectors[0];
-  const out = new Float32Array(vectors[0].length);
-  vectors.forEach((v, i) => {
-    for (let d = 0; d < out.length; d++) out[d] += v[d] * lengths[i];
-  });
-  let norm = 0;
-  for (let d = 0; d < out.length; d++) norm += out[d] * out[d];
-  const scale = 1 / Math.max(Math.sqrt(norm), 1e-12);
-  for (let d = 0; d < out.length; d++) out[d] *= scale;
-  return out;
+  return blend(vectors.map((vector, i) => ({ vector, weight: lengths[i] })));
 }

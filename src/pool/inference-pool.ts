@@ -1,11 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { LabelwiseError } from '../errors.js';
+import { engineClosed, queueFull } from '../errors.js';
 import type { WorkerModelSpec } from '../model/types.js';
-import type { HeadParams, LabeledVector } from '../scoring/few-shot-head.js';
-import type { EmbedResult, EmbedTask, FitHeadTask } from './protocol.js';
+import type { EmbedResult, EmbedTask, TaskCall, WorkerTask } from './protocol.js';
 import { RunQueue, type Entry, type Feeder, type PendingRequest } from './run-queue.js';
+import type { Priority } from '../vocabulary.js';
 
 /** Tuning of the inference pool. All fields are optional in `EngineOptions.pool`. */
 export interface PoolOptions {
@@ -28,8 +28,8 @@ export interface PoolOptions {
 /** Largest slice of one call that waits in the queue at once (the run queue's sort window). */
 const MAX_SLICE = 4096;
 
-/** Few-shot head fits that may wait for their turn before new ones are refused. */
-const MAX_WAITING_FITS = 8;
+/** Worker tasks that may wait for their turn before new ones are refused. */
+const MAX_WAITING_TASKS = 8;
 
 export const POOL_DEFAULTS: Readonly<PoolOptions> = Object.freeze({
   workers: availableParallelism(),
@@ -47,7 +47,7 @@ export const POOL_DEFAULTS: Readonly<PoolOptions> = Object.freeze({
  * The main thread never runs inference.
  */
 export class InferencePool {
-  readonly #piscina: Piscina<EmbedTask, EmbedResult>;
+  readonly #piscina: Piscina<EmbedTask | TaskCall, unknown>;
   readonly #spec: WorkerModelSpec;
   readonly #options: PoolOptions;
   readonly #queue = new RunQueue();
@@ -58,8 +58,8 @@ export class InferencePool {
   #inFlight = 0;
   #activeRuns = 0;
   readonly #running = new Set<Promise<void>>();
-  #fitChain: Promise<void> = Promise.resolve();
-  #waitingFits = 0;
+  #taskChain: Promise<void> = Promise.resolve();
+  #waitingTasks = 0;
   #closed = false;
 
   constructor(spec: Omit<WorkerModelSpec, 'threads'>, options: PoolOptions) {
@@ -83,9 +83,9 @@ export class InferencePool {
 
   /** Fails at once with OVERLOADED when `count` more sequences would overflow the queue. */
   assertRoom(count: number): void {
-    if (this.#closed) throw new LabelwiseError('OVERLOADED', 'the engine is shutting down');
+    if (this.#closed) throw engineClosed();
     if (this.load + count > this.#options.maxQueue) {
-      throw new LabelwiseError('OVERLOADED', 'the inference queue is full; retry shortly', { retry_after: 1 });
+      throw queueFull('inference', 1);
     }
   }
 
@@ -96,7 +96,7 @@ export class InferencePool {
    * reach a worker. So every call can be answered however large, while a queue genuinely full of
    * other callers' work still refuses at once with OVERLOADED.
    */
-  embed(sequences: number[][], priority: 'standard' | 'fast' = 'standard', signal?: AbortSignal): Promise<Float32Array[]> {
+  embed(sequences: number[][], priority: Priority = 'standard', signal?: AbortSignal): Promise<Float32Array[]> {
     if (sequences.length === 0 && !this.#closed) return Promise.resolve([]);
     const slice = this.#sliceSize;
     try {
@@ -147,46 +147,37 @@ export class InferencePool {
   }
 
   /**
-   * Fits a few-shot head on a worker thread (CPU work kept off the caller's thread). Fits run
-   * one at a time, so they never hold more than one worker away from inference, and at most
-   * MAX_WAITING_FITS may wait: a caller sending new label configs cannot starve everyone else.
+   * Runs a generic CPU task (see `WorkerTask`) on a worker thread, keeping it off the caller's
+   * thread. Tasks run one at a time, so they never hold more than one worker away from
+   * inference, and at most MAX_WAITING_TASKS may wait: a caller flooding the pool with them
+   * (e.g. new few-shot label sets) cannot starve everyone else. `transfer` buffers are moved,
+   * not copied. The result type is the task function's; the caller names it.
    */
-  async fitHead(names: Float32Array[], examples: LabeledVector[]): Promise<HeadParams> {
-    if (this.#closed) throw new LabelwiseError('OVERLOADED', 'the engine is shutting down');
-    if (this.#waitingFits >= MAX_WAITING_FITS) {
-      throw new LabelwiseError('OVERLOADED', 'too many new few-shot label sets at once; retry shortly', { retry_after: 1 });
+  async runTask<Result>(task: WorkerTask, input: unknown, transfer: ArrayBuffer[] = []): Promise<Result> {
+    if (this.#closed) throw engineClosed();
+    if (this.#waitingTasks >= MAX_WAITING_TASKS) {
+      throw queueFull('background_tasks', 1);
     }
-    this.#waitingFits++;
-    const turn = this.#fitChain;
+    this.#waitingTasks++;
+    const turn = this.#taskChain;
     let done!: () => void;
-    this.#fitChain = new Promise<void>((resolve) => (done = resolve));
+    this.#taskChain = new Promise<void>((resolve) => (done = resolve));
     try {
       await turn;
-      return await this.#fitNow(names, examples);
+      if (this.#closed) throw engineClosed();
+      const call: TaskCall = { module: task.module, name: task.name, input };
+      const running = this.#piscina.run(call, { name: 'runTask', transferList: transfer });
+      const tracked = running.then(() => undefined, () => undefined);
+      this.#running.add(tracked);
+      try {
+        // Whatever the task function returned, structured-cloned back.
+        return (await running) as Result;
+      } finally {
+        this.#running.delete(tracked);
+      }
     } finally {
-      this.#waitingFits--;
+      this.#waitingTasks--;
       done();
-    }
-  }
-
-  async #fitNow(names: Float32Array[], examples: LabeledVector[]): Promise<HeadParams> {
-    if (this.#closed) throw new LabelwiseError('OVERLOADED', 'the engine is shutting down');
-    const dim = names[0].length;
-    const flat = (vectors: Float32Array[]) => {
-      const out = new Float32Array(vectors.length * dim);
-      vectors.forEach((v, i) => out.set(v, i * dim));
-      return out;
-    };
-    const task: FitHeadTask = { dim, names: flat(names), examples: flat(examples.map((e) => e.vector)), labels: Int32Array.from(examples, (e) => e.label) };
-    // The pool's typed task is EmbedTask; `fitHead` is the worker's second, named entry point.
-    const run = this.#piscina.run.bind(this.#piscina) as unknown as (t: FitHeadTask, o: object) => Promise<HeadParams>;
-    const running = run(task, { name: 'fitHead', transferList: [task.names.buffer, task.examples.buffer, task.labels.buffer] });
-    const tracked = running.then(() => undefined, () => undefined);
-    this.#running.add(tracked);
-    try {
-      return await running;
-    } finally {
-      this.#running.delete(tracked);
     }
   }
 
@@ -199,9 +190,9 @@ export class InferencePool {
     if (this.#closed) return;
     this.#closed = true;
     this.#cancelTimer();
-    for (const f of this.#feeders) fail(f.request, new LabelwiseError('OVERLOADED', 'the engine is shutting down'));
+    for (const f of this.#feeders) fail(f.request, engineClosed());
     this.#feeders.clear();
-    for (const e of this.#queue.drain()) fail(e.request, new LabelwiseError('OVERLOADED', 'the engine is shutting down'));
+    for (const e of this.#queue.drain()) fail(e.request, engineClosed());
     await Promise.allSettled([...this.#running]);
     await this.#piscina.close();
   }
@@ -267,7 +258,7 @@ export class InferencePool {
         ids.set(e.ids, offset);
         offset += e.ids.length;
       }
-      const vectors = await this.#piscina.run({ spec: this.#spec, ids, lengths }, { transferList: [ids.buffer, lengths.buffer] });
+      const vectors = (await this.#piscina.run({ spec: this.#spec, ids, lengths }, { transferList: [ids.buffer, lengths.buffer] })) as EmbedResult;
       const dim = vectors.length / entries.length;
       entries.forEach((e, row) => {
         e.request.results[e.index] = vectors.subarray(row * dim, (row + 1) * dim);

@@ -10,10 +10,17 @@ export interface EmbedTask {
 /** The reply: `count × dimension` floats, row-major (transferred, not copied). */
 export type EmbedResult = Float32Array;
 
-/** A few-shot head to fit: name prototypes and labeled example vectors, flattened. */
-export interface FitHeadTask {
-  dim: number;
-  names: Float32Array;
-  examples: Float32Array;
-  labels: Int32Array;
+/**
+ * A function a worker runs off the caller's thread: the export `name` of the ES module at
+ * `module` (a file URL). The pool knows nothing of what it computes; callers (the scoring
+ * layer's few-shot fit) name their own modules.
+ */
+export interface WorkerTask {
+  module: string;
+  name: string;
+}
+
+/** One task run: the function's single argument travels by structured clone (or transfer). */
+export interface TaskCall extends WorkerTask {
+  input: unknown;
 }

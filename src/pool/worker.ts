@@ -1,8 +1,10 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { Piscina } from 'piscina';
 import type { WorkerModelSpec } from '../model/types.js';
-import { fitFewShotHead, type HeadParams } from '../scoring/few-shot-head.js';
-import type { EmbedResult, EmbedTask, FitHeadTask } from './protocol.js';
+import { normalizeRows } from '../vector/index.js';
+import type { EmbedResult, EmbedTask, TaskCall } from './protocol.js';
 
 // One session per model file per worker thread; created on the first task, kept for the worker's life.
 const sessions = new Map<string, Promise<ort.InferenceSession>>();
@@ -66,25 +68,26 @@ function pool(data: Float32Array, dims: number[], lengths: Int32Array, spec: Wor
       for (let d = 0; d < dim; d++) out[row * dim + d] /= Math.max(1, take);
     }
   }
-  if (spec.normalize) {
-    const dim = out.length / count;
-    for (let row = 0; row < count; row++) {
-      let sum = 0;
-      for (let d = 0; d < dim; d++) sum += out[row * dim + d] ** 2;
-      const scale = 1 / Math.max(Math.sqrt(sum), 1e-12);
-      for (let d = 0; d < dim; d++) out[row * dim + d] *= scale;
-    }
-  }
+  if (spec.normalize) normalizeRows(out, out.length / count);
   return out;
 }
 
 /**
- * Piscina entry `fitHead`: fits a few-shot head off the main thread (up to ~2 s of linear
- * algebra for the largest label configs, which would otherwise stall every other request).
+ * Piscina entry `runTask`: runs a caller-named function of an ES module (e.g. the few-shot
+ * head fit: up to ~2 s of linear algebra for the largest label configs, which would otherwise
+ * stall every other request on the caller's thread). Modules are cached by the loader.
  */
-export function fitHead(task: FitHeadTask): HeadParams {
-  const rows = (flat: Float32Array, count: number) => Array.from({ length: count }, (_, i) => flat.subarray(i * task.dim, (i + 1) * task.dim));
-  const names = rows(task.names, task.names.length / task.dim);
-  const vectors = rows(task.examples, task.labels.length);
-  return fitFewShotHead(names, vectors.map((vector, i) => ({ vector, label: task.labels[i] })));
+export async function runTask(call: TaskCall): Promise<unknown> {
+  const module = await load(call.module);
+  const fn = module[call.name];
+  if (typeof fn !== 'function') throw new TypeError(`worker task ${call.name} is not a function exported by ${call.module}`);
+  return (fn as (input: unknown) => unknown)(call.input);
+}
+
+async function load(url: string): Promise<Record<string, unknown>> {
+  // Running the TypeScript sources (tests, benchmarks), piscina loaded this file through tsx's
+  // require hook, and in a worker thread on Node 20 dynamic import() does not see tsx: a `.ts`
+  // task module is loaded the way this file was. Built code imports plain `.js`.
+  if (url.endsWith('.ts')) return createRequire(import.meta.url)(fileURLToPath(url)) as Record<string, unknown>;
+  return (await import(url)) as Record<string, unknown>;
 }

@@ -3,6 +3,7 @@
  * the first issue's message becomes the `VALIDATION_ERROR` message a client sees.
  */
 import * as z from 'zod';
+import { CLASSIFIER_REF, PRIORITIES } from '../vocabulary.js';
 
 /** Limits of spec §2, shared by the schemas and their messages. */
 export const LIMITS = Object.freeze({
@@ -18,7 +19,7 @@ export const LIMITS = Object.freeze({
 });
 
 /** Name of a saved classifier, optionally pinned to a version: `support` or `support@v2`. */
-export const CLASSIFIER_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}(@v[1-9][0-9]*)?$/;
+export const CLASSIFIER_PATTERN = CLASSIFIER_REF;
 
 export const textSchema = z.string({ error: 'text must be a string' });
 
@@ -99,7 +100,7 @@ export function textTypeField(name: 'text_type' | 'source_type') {
 
 /** `priority` and its legacy alias `speed`. */
 export function priorityField(name: 'priority' | 'speed') {
-  return z.enum(['standard', 'fast'], { error: `${name} must be "standard" or "fast"` });
+  return z.enum(PRIORITIES, { error: `${name} must be "standard" or "fast"` });
 }
 
 export const cacheSchema = z.boolean({ error: 'cache must be a boolean' });

@@ -1,6 +1,6 @@
 /** Turns the first zod issue into the `VALIDATION_ERROR` of spec §1.2. */
 import type * as z from 'zod';
-import { LabelwiseError } from '../errors.js';
+import { validationError, type LabelwiseError } from '../errors.js';
 
 /**
  * Parses `input` with `schema`, or throws `VALIDATION_ERROR` for the first issue, with
@@ -13,7 +13,7 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.
   const issue = result.error.issues[0];
   const field = issue.path.map(String).join('.') || 'body';
   // The ZodError stays as `cause` for logs; clients only see the message and the field.
-  throw new LabelwiseError('VALIDATION_ERROR', issue.message, { field }, { cause: result.error });
+  throw validationError(field, issue.message, result.error);
 }
 
 /**
@@ -32,5 +32,5 @@ function refuseProtoKeys(input: unknown): void {
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function protoKey(field: string): LabelwiseError {
-  return new LabelwiseError('VALIDATION_ERROR', `"__proto__" is not allowed as a key (${field}); rename it`, { field });
+  return validationError(field, `"__proto__" is not allowed as a key (${field}); rename it`);
 }

@@ -2,7 +2,7 @@
  * Parse functions: validate with the wire schemas, then normalize (aliases, trimming,
  * defaults) into one {@link NormalizedRequest} shape the engine works with.
  */
-import { LabelwiseError } from '../errors.js';
+import { validationError, type LabelwiseError } from '../errors.js';
 import { labelKey } from './fields.js';
 import { parseOrThrow } from './issues.js';
 import {
@@ -40,8 +40,12 @@ export interface NormalizedRequest {
   text_type?: string;
   priority: Priority;
   cache: boolean;
-  /** Always set; only tag requests read it from the input. */
-  threshold: number;
+  /**
+   * Tag only, and only when the request gives one: the label-config step resolves it against
+   * a saved classifier's threshold and {@link REQUEST_DEFAULTS}.threshold, so "not given" and
+   * "given as 0.5" stay distinguishable.
+   */
+  threshold?: number;
   image?: string[];
   file?: string;
 }
@@ -62,8 +66,8 @@ function normalize(v: ParsedRequest): NormalizedRequest {
     examples: byTrimmedKey(v.examples),
     priority: v.priority ?? v.speed ?? REQUEST_DEFAULTS.priority,
     cache: v.cache ?? REQUEST_DEFAULTS.cache,
-    threshold: v.threshold ?? REQUEST_DEFAULTS.threshold,
   };
+  if (v.threshold !== undefined) out.threshold = v.threshold;
   if (v.text !== undefined && v.text.trim() !== '') out.text = v.text;
   if (v.texts !== undefined) out.texts = v.texts;
   if (v.labels !== undefined) out.labels = v.labels;
@@ -84,7 +88,7 @@ function normalize(v: ParsedRequest): NormalizedRequest {
  * ```ts
  * parseClassifyRequest({ text: 'refund please', labels: [' billing ', 'bug'], speed: 'fast' });
  * // { text: 'refund please', labels: ['billing', 'bug'], priority: 'fast', cache: true,
- * //   threshold: 0.5, descriptions: {}, examples: {} }
+ * //   descriptions: {}, examples: {} }
  * ```
  */
 export function parseClassifyRequest(input: unknown): NormalizedRequest {
@@ -92,7 +96,8 @@ export function parseClassifyRequest(input: unknown): NormalizedRequest {
 }
 
 /**
- * Validates and normalizes a `POST /v1/tag` body (`threshold` in [0, 1], default 0.5).
+ * Validates and normalizes a `POST /v1/tag` body (`threshold` in [0, 1]; absent when not given,
+ * the engine then uses the saved classifier's threshold or 0.5).
  *
  * @throws {@link LabelwiseError} `VALIDATION_ERROR`, `details.field` naming the first problem.
  * @example
@@ -133,5 +138,5 @@ export function parseBatchRequest(input: unknown, kind: 'classify' | 'tag'): Nor
 export function batchItemError(text: unknown): LabelwiseError | null {
   if (typeof text === 'string' && text.trim() !== '') return null;
   const message = typeof text === 'string' || text === null || text === undefined ? 'text must not be empty' : 'text must be a string';
-  return new LabelwiseError('VALIDATION_ERROR', message, { field: 'text' });
+  return validationError('text', message);
 }

@@ -4,6 +4,7 @@
  * transforms and convert cleanly with `z.toJSONSchema` (use `io: 'input'` for request bodies).
  */
 import * as z from 'zod';
+import type { Priority } from '../vocabulary.js';
 import {
   cacheSchema,
   classifierSchema,
@@ -83,7 +84,7 @@ export const tagBatchRequestSchema = z
   .superRefine(crossFieldRules(false));
 
 /** Model priority (spec §9): `fast` answers at once, `standard` may be coalesced. */
-export type Priority = 'standard' | 'fast';
+export type { Priority };
 
 /**
  * A classify request as callers pass it (wire shape, snake_case). Unknown fields are ignored.

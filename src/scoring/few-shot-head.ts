@@ -1,5 +1,5 @@
 import { cholesky, choleskySolve, inverseDiagonal } from './linalg.js';
-import { dot } from './vectors.js';
+import { dot, normalize } from '../vector/index.js';
 
 /** Ridge penalty of the head (on unit vectors; measured flat between 0.1 and 1). */
 const RIDGE_LAMBDA = 0.1;
@@ -70,7 +70,7 @@ export function fitFewShotHead(names: Float32Array[], examples: LabeledVector[],
     for (let d = 0; d < dim; d++) sums[e.label][d] += e.vector[d];
   }
   // A label without examples has its name as centroid (the prior of where its examples lie).
-  const centroids = sums.map((sum, j) => (counts[j] > 0 ? unit(sum) : names[j]));
+  const centroids = sums.map((sum, j) => (counts[j] > 0 ? normalize(sum) : names[j]));
 
   let fitIndex = 0;
   const checked = spreadEvenly(examples, labels, MAX_CHECKED_EXAMPLES);
@@ -81,7 +81,7 @@ export function fitFewShotHead(names: Float32Array[], examples: LabeledVector[],
     const name = names.map((p) => dot(e.vector, p));
     const r = fitRow ?? project(e.vector, ridge.weights, labels);
     // The example's own vector is taken out of its label's centroid (the name stands in when it was the only one).
-    const own = counts[e.label] > 1 ? unit(sums[e.label].map((v, d) => v - e.vector[d])) : names[e.label];
+    const own = counts[e.label] > 1 ? normalize(sums[e.label].map((v, d) => v - e.vector[d])) : names[e.label];
     const c = centroids.map((cj, j) => dot(e.vector, j === e.label ? own : cj));
     samples.push({ features: [name, r, c], label: e.label });
   });
@@ -252,11 +252,6 @@ function project(vector: Float32Array, weights: Float64Array, labels: number): n
     for (let j = 0; j < labels; j++) out[j] += x * weights[d * labels + j];
   }
   return out;
-}
-
-function unit(v: Float32Array): Float32Array {
-  const norm = Math.sqrt(dot(v, v)) || 1;
-  return v.map((x) => x / norm);
 }
 
 export function argmax(values: number[]): number {

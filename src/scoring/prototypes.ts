@@ -1,18 +1,11 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Embedder } from '../model/embedder.js';
-import type { Priority } from '../schema/index.js';
+import type { LabelConfig, Priority } from '../schema/index.js';
 import { labelTemplates } from './label-text.js';
-import { FewShotHead, fitFewShotHead } from './few-shot-head.js';
-import { blend, mean } from './vectors.js';
-
-/** A label set as the scorer needs it. */
-export interface LabelConfigInput {
-  labels: string[];
-  descriptions: Record<string, string>;
-  examples: Record<string, string[]>;
-  text_type?: string;
-}
+import { blend, mean } from '../vector/index.js';
+import { FewShotHead, type HeadFitOptions } from './few-shot-head.js';
+import { fitHeadInline, type HeadFitter } from './head-task.js';
 
 /** One vector per label, in the config's label order, plus what went into it. */
 export interface LabelPrototypes {
@@ -31,15 +24,23 @@ export class PrototypeBuilder {
   readonly #embedder: Embedder;
   readonly #sentences: LRUCache<string, Float32Array>;
   readonly #configs: LRUCache<string, Promise<LabelPrototypes>>;
+  readonly #fitHead: HeadFitter;
+  readonly #head: Partial<HeadFitOptions> | undefined;
 
-  constructor(embedder: Embedder, options: { maxSentences: number; maxConfigs: number }) {
+  /**
+   * `fitHead` fits few-shot heads (e.g. on the pool's workers via `fitHeadOn`); inline by default.
+   * `head`: the model's fit choices (its calibrated zero-shot temperature is the head's prior).
+   */
+  constructor(embedder: Embedder, options: { maxSentences: number; maxConfigs: number; fitHead?: HeadFitter; head?: Partial<HeadFitOptions> }) {
     this.#embedder = embedder;
+    this.#fitHead = options.fitHead ?? fitHeadInline;
+    this.#head = options.head;
     this.#sentences = new LRUCache({ max: options.maxSentences });
     this.#configs = new LRUCache({ max: options.maxConfigs });
   }
 
   /** Prototypes of a config; `hash` (its `configHash`) may be passed when already known. */
-  build(config: LabelConfigInput, priority: Priority = 'standard', hash?: string): Promise<LabelPrototypes> {
+  build(config: LabelConfig, priority: Priority = 'standard', hash?: string): Promise<LabelPrototypes> {
     const key = hash ?? configHash(config);
     let built = this.#configs.get(key);
     if (!built) {
@@ -51,7 +52,7 @@ export class PrototypeBuilder {
     return built;
   }
 
-  async #build(config: LabelConfigInput, priority: Priority): Promise<LabelPrototypes> {
+  async #build(config: LabelConfig, priority: Priority): Promise<LabelPrototypes> {
     const plans = config.labels.map((label) => ({
       templates: labelTemplates(label, config.text_type),
       // Own properties only: a label may be called "constructor" or "__proto__".
@@ -83,8 +84,7 @@ export class PrototypeBuilder {
     const examples = plans.flatMap((p, label) => p.examples.map((e) => ({ vector: vec(e), label })));
     let head: FewShotHead | undefined;
     if (config.labels.length > 1 && examples.length > 0) {
-      const params = this.#embedder.fitFewShotHead ? await this.#embedder.fitFewShotHead(names, examples) : fitFewShotHead(names, examples);
-      head = new FewShotHead(names, params);
+      head = new FewShotHead(names, await this.#fitHead(names, examples, this.#head));
     }
     return { labels: config.labels, vectors, head };
   }
@@ -109,7 +109,7 @@ export class PrototypeBuilder {
 }
 
 /** Content hash of a label config: label order matters for the prototypes array, not for answers. */
-export function configHash(config: LabelConfigInput): string {
+export function configHash(config: LabelConfig): string {
   return createHash('sha256')
     .update(JSON.stringify([config.labels, sortKeys(config.descriptions), sortKeys(config.examples), config.text_type ?? null]))
     .digest('hex');

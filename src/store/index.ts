@@ -5,7 +5,8 @@
  */
 
 // Opening
-export { openStores, type OpenStoresOptions } from './sqlite/open.js';
+export { openStores } from './sqlite/open.js';
+export type { OpenStoresOptions } from './options.js';
 
 // Interfaces
 export type {

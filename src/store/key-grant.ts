@@ -3,12 +3,21 @@
  * calling key) are capped by its grant, shared by every store backend. Without an issuer
  * (in-process calls, the CLI, `labelwise serve`'s admin key) nothing is capped.
  */
-import { LabelwiseError } from '../errors.js';
+import { grantExceedsIssuer, revokeDenied } from '../errors.js';
+import { SCOPES as ALL_SCOPES } from '../vocabulary.js';
 import type { KeyGrant, Scope, Tier } from './types.js';
-import type { NormalizedKeyInput } from './validate.js';
 
-const ALL_SCOPES: readonly Scope[] = ['classify', 'batch', 'manage'];
 const TIER_RANK: Readonly<Record<Tier, number>> = Object.freeze({ public: 0, developer: 1, production: 2 });
+
+/** A checked key creation request with every default applied (what `capToIssuer` caps). */
+export interface NormalizedKeyInput {
+  name: string | null;
+  scopes: Scope[];
+  tier: Tier;
+  expires_at: number | null;
+  log_inputs: boolean;
+  log_retention_days: number;
+}
 
 /** What the caller gave explicitly (defaults are derived from the issuer instead). */
 export interface GivenKeyFields {
@@ -18,9 +27,7 @@ export interface GivenKeyFields {
   log_retention_days: boolean;
 }
 
-function denied(field: string, message: string, requested: unknown, allowed: unknown): LabelwiseError {
-  return new LabelwiseError('PERMISSION_DENIED', message, { field, requested, allowed });
-}
+const denied = grantExceedsIssuer;
 
 /**
  * Applies `issuer`'s caps to a checked key input: omitted fields default to the issuer's value
@@ -67,9 +74,9 @@ function isTopGrant(g: KeyGrant): boolean {
 /** PERMISSION_DENIED unless `issuer` could have created `target` (a lower key cannot revoke a stronger one). */
 export function assertCanRevoke(target: { tier: Tier; scopes: string[] }, issuer: KeyGrant): void {
   if (TIER_RANK[target.tier] > TIER_RANK[issuer.tier]) {
-    throw new LabelwiseError('PERMISSION_DENIED', `a ${issuer.tier}-tier key cannot revoke a ${target.tier}-tier key`, { field: 'tier' });
+    throw revokeDenied('tier', `a ${issuer.tier}-tier key cannot revoke a ${target.tier}-tier key`);
   }
   if (target.scopes.some((s) => !issuer.scopes.includes(s as KeyGrant['scopes'][number]))) {
-    throw new LabelwiseError('PERMISSION_DENIED', 'this key cannot revoke a key with scopes it lacks', { field: 'scopes' });
+    throw revokeDenied('scopes', 'this key cannot revoke a key with scopes it lacks');
   }
 }

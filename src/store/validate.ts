@@ -7,17 +7,15 @@ import { validationError } from '../errors.js';
 import { labelConfigSchema } from '../schema/index.js';
 import { labelKey, unsafeTextProblem } from '../schema/fields.js';
 import { parseOrThrow } from '../schema/issues.js';
-import { capToIssuer } from './key-grant.js';
+import { capToIssuer, type NormalizedKeyInput } from './key-grant.js';
 import { microsToUsd, parseUsdMicros } from './pricing.js';
 import { toMs, toMsOr } from './time.js';
-import type { ClassifierInput, KeyCreateInput, KeyGrant, Scope, Tier, UsageRow } from './types.js';
+import { CLASSIFIER_NAME, SCOPES, TIERS, type Scope, type Tier } from '../vocabulary.js';
+import type { ClassifierInput, KeyCreateInput, KeyGrant, UsageRow } from './types.js';
 
 export const DEFAULT_ACCOUNT = 'default';
-export const SCOPES: readonly Scope[] = Object.freeze(['classify', 'batch', 'manage']);
-export const TIERS: readonly Tier[] = Object.freeze(['public', 'developer', 'production']);
+export { CLASSIFIER_NAME, SCOPES, TIERS } from '../vocabulary.js';
 export const DEFAULT_RETENTION_DAYS = 30;
-/** Saved classifier names (spec §6); `CLASSIFIER_PATTERN` of src/schema adds the `@vN` suffix. */
-export const CLASSIFIER_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 /** The account id of `options`, checked; the default account when absent. */
 export function accountOf(account: string | undefined): string {
@@ -37,12 +35,12 @@ export const keyCreateSchema = z.object(
       .refine((s) => !unsafeTextProblem(s), 'name must not contain control characters or lone surrogates')
       .nullish(),
     scopes: z
-      .array(z.enum(SCOPES as [Scope, ...Scope[]], { error: 'each scope must be one of classify, batch, manage' }), {
+      .array(z.enum(SCOPES, { error: 'each scope must be one of classify, batch, manage' }), {
         error: 'scopes must be an array',
       })
       .min(1, 'scopes must list at least one of classify, batch, manage')
       .optional(),
-    tier: z.enum(TIERS as [Tier, ...Tier[]], { error: 'tier must be public, developer or production' }).optional(),
+    tier: z.enum(TIERS, { error: 'tier must be public, developer or production' }).optional(),
     expires_at: z
       .string({ error: 'expires_at must be an ISO-8601 time' })
       .refine((s) => Number.isFinite(Date.parse(s)), 'expires_at must be an ISO-8601 time')
@@ -57,16 +55,6 @@ export const keyCreateSchema = z.object(
   },
   { error: 'key must be an object' },
 );
-
-/** A checked key creation request with every default applied. */
-export interface NormalizedKeyInput {
-  name: string | null;
-  scopes: Scope[];
-  tier: Tier;
-  expires_at: number | null;
-  log_inputs: boolean;
-  log_retention_days: number;
-}
 
 /**
  * Checks a key creation request and applies the defaults; with an `issuer`, caps it to the
@@ -104,7 +92,7 @@ export interface NormalizedClassifier {
 export function normalizeClassifierInput(input: ClassifierInput): NormalizedClassifier {
   if (input === null || typeof input !== 'object') throw validationError('body', 'classifier must be an object');
   if (typeof input.name !== 'string' || !CLASSIFIER_NAME.test(input.name)) {
-    throw validationError('name', 'name must match ^[a-z0-9][a-z0-9_-]{0,63}$');
+    throw validationError('name', `name must match ${CLASSIFIER_NAME.source}`);
   }
   const threshold = input.threshold ?? null;
   if (threshold !== null && (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1))) {

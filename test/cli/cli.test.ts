@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ADMIN_OPTIONS } from '../../src/cli/admin.js';
-import { CLASSIFY_OPTIONS } from '../../src/cli/classify.js';
+import { CLASSIFY_OPTIONS } from '../../src/cli/classify-options.js';
 import { SERVE_OPTIONS } from '../../src/cli/serve.js';
 
 // The CLI is tested as users run it: the built bin (npm test builds first), real stdin/stdout.

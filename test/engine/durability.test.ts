@@ -10,7 +10,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountingOf } from '../../src/engine/ports.js';
 import { createEngine, LabelwiseError, type Engine } from '../../src/index.js';
+import { captureWarnings } from '../support/warnings.js';
+import { expectOptionError } from '../support/options.js';
 
 const LABELS = ['billing', 'shipping'];
 let dir: string;
@@ -34,8 +37,8 @@ afterAll(async () => {
 
 describe('durability option', () => {
   it('is durable by default with billing on, and refuses "buffered" with billing on or an unknown value', async () => {
-    await expect(createEngine({ billing: { enabled: true }, durability: 'buffered' })).rejects.toMatchObject({ code: 'VALIDATION_ERROR', details: { field: 'durability' } });
-    await expect(createEngine({ durability: 'later' as 'durable' })).rejects.toMatchObject({ code: 'VALIDATION_ERROR', details: { field: 'durability' } });
+    await expectOptionError(createEngine({ billing: { enabled: true }, durability: 'buffered' }), 'durability', /cannot be "buffered" with billing enabled/);
+    await expectOptionError(createEngine({ durability: 'later' as 'durable' }), 'durability', 'option "durability" must be "buffered" or "durable" (got "later")');
   });
 
   it('buffered (the in-process default without billing) answers before the row is written: the stated crash window', async () => {
@@ -67,8 +70,8 @@ describe('durable engine', () => {
     expect(seen).toEqual(ids.map(() => 2));
   });
 
-  it('management rows (recordRequest) are committed when the promise resolves', async () => {
-    await engine.recordRequest({ request_id: 'req_mgmt', endpoint: '/v1/keys', method: 'GET', status: 200, tokens: 0, latency_ms: 1 });
+  it('management rows (the accounting port) are committed when the promise resolves', async () => {
+    await accountingOf(engine).recordRaw({ request_id: 'req_mgmt', endpoint: '/v1/keys', method: 'GET', status: 200, tokens: 0, latency_ms: 1 });
     expect(logged('req_mgmt')).toBe(1);
   });
 
@@ -76,6 +79,7 @@ describe('durable engine', () => {
     const req = { text: 'I was charged twice for one order', labels: LABELS };
     const before = await engine.balance();
     peer.exec("CREATE TRIGGER no_charge BEFORE INSERT ON ledger WHEN NEW.type = 'charge' BEGIN SELECT RAISE(ABORT, 'test trigger refuses charges'); END");
+    const warnings = captureWarnings('LABELWISE_STORE_FLUSH_FAILED', 'LABELWISE_USAGE');
     try {
       const failed = await engine.classify(req, { requestId: 'req_fail' }).catch((e: unknown) => e);
       expect(failed).toBeInstanceOf(LabelwiseError);
@@ -84,9 +88,14 @@ describe('durable engine', () => {
       expect(String((failed as Error).cause)).toMatch(/test trigger refuses charges/);
       const batch = await engine.classifyBatch({ texts: [req.text, 'another'], labels: LABELS }, { requestId: 'req_fail_batch' }).catch((e: unknown) => e);
       expect(batch).toMatchObject({ code: 'INTERNAL_ERROR' });
-      const mgmt = await engine.recordRequest({ request_id: 'req_mgmt_fail', endpoint: '/v1/keys', method: 'GET', status: 200, tokens: 0, latency_ms: 1 }).catch((e: unknown) => e);
+      const mgmt = await accountingOf(engine).recordRaw({ request_id: 'req_mgmt_fail', endpoint: '/v1/keys', method: 'GET', status: 200, tokens: 0, latency_ms: 1 }).catch((e: unknown) => e);
       expect(mgmt).toBeUndefined(); // a 0-token row has no charge: the trigger does not touch it
+      // The store reports each failed group commit once (the single call's, the batch's); the
+      // calls themselves failed, so nothing is left to warn about as unrecorded usage.
+      expect(warnings.messages('LABELWISE_STORE_FLUSH_FAILED')).toEqual(Array(2).fill('labelwise: writing usage rows failed, the calls failed: test trigger refuses charges'));
+      expect(warnings.messages('LABELWISE_USAGE')).toEqual([]);
     } finally {
+      warnings.restore();
       peer.exec('DROP TRIGGER no_charge');
     }
     expect(ledger('req_fail')).toEqual([]);
@@ -101,11 +110,16 @@ describe('durable engine', () => {
     expect((await engine.balance()).balance_usd).toBeLessThan(before.balance_usd);
   });
 
-  it('a failed management-row commit rejects the recordRequest promise', async () => {
+  it('a failed management-row commit rejects the promise of the accounting port', async () => {
     peer.exec("CREATE TRIGGER no_rows BEFORE INSERT ON usage BEGIN SELECT RAISE(ABORT, 'test trigger refuses usage rows'); END");
+    const warnings = captureWarnings('LABELWISE_STORE_FLUSH_FAILED', 'LABELWISE_USAGE');
     try {
-      await expect(engine.recordRequest({ request_id: 'req_mgmt_x', endpoint: '/v1/keys', method: 'GET', status: 200, tokens: 0, latency_ms: 1 })).rejects.toMatchObject({ code: 'INTERNAL_ERROR' });
+      await expect(accountingOf(engine).recordRaw({ request_id: 'req_mgmt_x', endpoint: '/v1/keys', method: 'GET', status: 200, tokens: 0, latency_ms: 1 })).rejects.toMatchObject({ code: 'INTERNAL_ERROR' });
+      // Also warned about: a caller that does not await the port still hears of the lost row.
+      expect(warnings.messages('LABELWISE_STORE_FLUSH_FAILED')).toEqual(['labelwise: writing usage rows failed, the calls failed: test trigger refuses usage rows']);
+      expect(warnings.messages('LABELWISE_USAGE')).toEqual([expect.stringMatching(/could not record usage: the call could not be recorded/)]);
     } finally {
+      warnings.restore();
       peer.exec('DROP TRIGGER no_rows');
     }
     expect(logged('req_mgmt_x')).toBe(0);

@@ -1,6 +1,27 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { createEngine, LabelwiseError } from '../../src/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import { createEngine, LabelwiseError, type Engine } from '../../src/index.js';
+import { captureWarnings } from '../support/warnings.js';
+import { expectOptionError } from '../support/options.js';
+
+/**
+ * Fills a pool of `maxQueue: 400` with four callers of 100 texts each (one slice each, so each
+ * is queued whole), and proves it: a fifth call is refused at once with OVERLOADED. The calls
+ * pass the same steps in the same event-loop turn (inline labels, warm prototypes, no I/O), so
+ * all four are queued before any model run can finish.
+ */
+async function fillQueue(engine: Engine, signal?: AbortSignal): Promise<Promise<string>[]> {
+  const texts = (c: number) => Array.from({ length: 100 }, (_, i) => `caller ${c}: a fairly ordinary sentence number ${i} about nothing in particular at all`);
+  const calls = Array.from({ length: 4 }, (_, c) =>
+    engine.classifyBatch({ texts: texts(c), labels: ['a', 'b'], cache: false }, { signal }).then(
+      () => 'ok',
+      (e: Error) => (e instanceof LabelwiseError ? e.code : e.message),
+    ),
+  );
+  const probe = await engine.classifyBatch({ texts: ['one more'], labels: ['a', 'b'], cache: false }).catch((e: unknown) => e);
+  expect(probe).toMatchObject({ code: 'OVERLOADED' });
+  return calls;
+}
 
 /** OS threads of this process (Linux): worker threads and their ONNX sessions included. */
 function threadCount(): number {
@@ -20,16 +41,22 @@ describe('engine lifecycle', () => {
     await engine.classify({ text: 'warm the workers up', labels: ['a', 'b'] });
     expect(threadCount()).toBeGreaterThanOrEqual(before + 2);
     await engine.close();
-    // Thread exit is asynchronous at the OS level; give it a moment without sleeping blindly.
-    for (let i = 0; i < 50 && threadCount() > before; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(threadCount()).toBeLessThanOrEqual(before);
+    // Thread exit is asynchronous at the OS level: poll until it shows (up to 2 s).
+    await vi.waitFor(() => expect(threadCount()).toBeLessThanOrEqual(before), { timeout: 2_000, interval: 20 });
   });
 
-  it('refuses calls after close with OVERLOADED', async () => {
+  it('refuses calls after close with OVERLOADED, without trying to record them in the closed stores', async () => {
     const engine = await createEngine({ pool: { workers: 1 } });
     await engine.close();
-    const err = await engine.classify({ text: 'x', labels: ['a'] }).catch((e: unknown) => e);
-    expect((err as LabelwiseError).code).toBe('OVERLOADED');
+    const warnings = captureWarnings('LABELWISE_USAGE');
+    try {
+      const err = await engine.classify({ text: 'x', labels: ['a'] }).catch((e: unknown) => e);
+      expect((err as LabelwiseError).code).toBe('OVERLOADED');
+      await expect(engine.tagBatch({ texts: ['x'], labels: ['a'] })).rejects.toMatchObject({ code: 'OVERLOADED' });
+      expect(warnings.list).toEqual([]); // was: "could not record usage: the stores are closed"
+    } finally {
+      warnings.restore();
+    }
     await engine.close(); // idempotent
   });
 
@@ -52,29 +79,27 @@ describe('engine lifecycle', () => {
   });
 
   it('close() while model runs are in flight lets them finish (no crash) and fails queued calls', async () => {
-    const engine = await createEngine({ pool: { workers: 1 } });
+    const engine = await createEngine({ pool: { workers: 1, maxQueue: 400 } });
     await engine.classify({ text: 'prototypes first', labels: ['a', 'b'] });
-    const texts = Array.from({ length: 300 }, (_, i) => `a fairly ordinary sentence number ${i} about nothing in particular`);
-    const calls = Array.from({ length: 4 }, () => engine.classifyBatch({ texts, labels: ['a', 'b'], cache: false }).then(() => 'ok', (e: LabelwiseError) => e.code));
-    await new Promise((r) => setTimeout(r, 50));
+    // A full run (64) of the first call went to the worker at once; 36 of its texts and the
+    // other three calls wait in the queue when close() comes.
+    const calls = await fillQueue(engine);
     await engine.close();
-    const outcomes = await Promise.all(calls);
-    for (const o of outcomes) expect(['ok', 'OVERLOADED']).toContain(o);
-    expect(outcomes).toContain('OVERLOADED');
+    expect(await Promise.all(calls)).toEqual(['OVERLOADED', 'OVERLOADED', 'OVERLOADED', 'OVERLOADED']);
   });
 
   it('an aborted call leaves the queue at once and rejects with the signal reason', async () => {
-    const engine = await createEngine({ pool: { workers: 1 } });
+    const engine = await createEngine({ pool: { workers: 1, maxQueue: 400 } });
     try {
       await engine.classify({ text: 'prototypes first', labels: ['a', 'b'] });
-      const texts = Array.from({ length: 600 }, (_, i) => `another ordinary sentence number ${i} to keep the worker busy`);
       const controller = new AbortController();
-      const call = engine.classifyBatch({ texts, labels: ['a', 'b'], cache: false }, { signal: controller.signal });
-      setTimeout(() => controller.abort(new Error('caller gave up')), 20);
-      await expect(call).rejects.toThrow('caller gave up');
-      // The queue was emptied: a new call is answered without waiting for the 600 texts.
-      const next = await engine.classify({ text: 'still answering', labels: ['a', 'b'], priority: 'fast' });
-      expect(['a', 'b']).toContain(next.label);
+      const calls = await fillQueue(engine, controller.signal); // the queue is full
+      controller.abort(new Error('caller gave up'));
+      expect(await Promise.all(calls)).toEqual(Array(4).fill('caller gave up'));
+      // The queue was emptied: at most the one run on the worker (64) is left of the 400
+      // sequences, so a call needing a whole slice (100) is admitted at once, not refused.
+      const next = await engine.classifyBatch({ texts: Array.from({ length: 100 }, (_, i) => `still answering ${i}`), labels: ['a', 'b'], priority: 'fast' });
+      expect(next.results.every((r) => 'label' in r)).toBe(true);
       const already = await engine.classify({ text: 'x', labels: ['a', 'b'] }, { signal: AbortSignal.abort(new Error('too late')) }).catch((e: Error) => e.message);
       expect(already).toBe('too late');
     } finally {
@@ -83,8 +108,7 @@ describe('engine lifecycle', () => {
   });
 
   it('rejects a misspelled option with the likely fix', async () => {
-    const err = await createEngine({ pool: { worker: 2 } } as never).catch((e: unknown) => e);
-    expect((err as LabelwiseError).message).toContain('did you mean "pool.workers"');
+    await expectOptionError(createEngine({ pool: { worker: 2 } } as never), 'pool.worker', 'unknown option "pool.worker"; did you mean "pool.workers"?');
   });
 
   it('two engines in one process do not interfere', async () => {

@@ -17,8 +17,10 @@ describe('tag', () => {
     expect(res.labels).toHaveLength(LABELS.length);
     const confidences = res.labels.map((l) => l.confidence);
     expect([...confidences].sort((a, b) => b - a)).toEqual(confidences);
-    const high = await engine.tag({ text: 'The football club sold its stadium naming rights.', labels: LABELS, threshold: 0.999999 });
-    for (const l of high.labels) expect(l.confidence).toBeGreaterThanOrEqual(0.999999);
+    // A threshold exactly at the second confidence keeps the top two (at or above), no more.
+    expect(confidences[1]).toBeGreaterThan(confidences[2]);
+    const cut = await engine.tag({ text: 'The football club sold its stadium naming rights to a tech company for millions.', labels: LABELS, threshold: confidences[1] });
+    expect(cut.labels).toEqual(res.labels.slice(0, 2));
   });
 
   it('gives each label its own confidence (they need not sum to 1) and tags a two-topic text with both', async () => {

@@ -20,8 +20,12 @@ const BILLED = fileURLToPath(new URL('./fixtures/billed-server.mjs', import.meta
 const BURST = 150;
 /** In flight at once (under the production tier's 50 concurrent requests). */
 const IN_FLIGHT = 40;
-/** The answer on whose arrival the server is killed, one round each. */
-const KILL_AT = [1, 45, 120];
+/**
+ * The answer on whose arrival the server is killed, one round each. Each leaves more than
+ * IN_FLIGHT requests unsent (BURST − killAt − IN_FLIGHT ≥ 20), so a kill is always mid-burst:
+ * at 120, a loaded server could answer all 30 remaining before the signal landed.
+ */
+const KILL_AT = [1, 45, 90];
 
 const SERVERS = {
   'labelwise serve': (dir: string) => [BIN, 'serve', '--port', '0', '--data', dir],

@@ -1,5 +1,5 @@
 /**
- * The same `createHandler(engine)` on three hosts, one shared route contract for all of them.
+ * The same `/v1` core on every host, one shared route contract for all of them.
  *
  * node:http:
  *   createServer(createHandler(engine)).listen(8080);
@@ -8,25 +8,17 @@
  * before any body parser such as express.json(), which would consume the body first):
  *   app.use(createHandler(engine));
  *
- * Fastify 5 (register it in its own plugin so removing the body parsers stays encapsulated and the
- * rest of the app keeps Fastify's JSON parsing; labelwise reads and limits the raw body itself):
- *   const handler = createHandler(engine);
- *   await fastify.register(async (api) => {
- *     api.removeAllContentTypeParsers();
- *     api.addContentTypeParser('*', (_request, _payload, done) => done(null)); // leave the body unread
- *     const toLabelwise = (request, reply) => {
- *       reply.hijack();
- *       handler(request.raw, reply.raw);
- *     };
- *     api.all('/v1', toLabelwise);
- *     api.all('/v1/*', toLabelwise);
- *   });
+ * Fastify 5 (a plugin of its own: removing the body parsers stays encapsulated and the rest of
+ * the app keeps Fastify's JSON parsing; labelwise reads and limits the raw body itself):
+ *   await fastify.register(createFastifyPlugin(engine));   // from 'labelwise/http/fastify'
+ * The raw-handler recipe (`reply.hijack(); handler(request.raw, reply.raw)`) still works too.
  */
 import type { RequestListener } from 'node:http';
 import express from 'express';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/index.js';
+import { createFastifyPlugin } from '../../src/http/adapter/fastify/index.js';
 import { createHandler, type LabelwiseHandler } from '../../src/http/index.js';
 import { apiClient, expectError, listen, startEngine, type ApiCall } from '../support/http-server.js';
 
@@ -53,6 +45,19 @@ const HOSTS: Host[] = [
     name: 'fastify',
     start: async (handler) => {
       const app = Fastify();
+      await app.register(createFastifyPlugin(engine));
+      app.get('/health', async () => ({ ok: true, host: 'fastify' }));
+      app.post('/echo', async (request) => ({ echoed: request.body }));
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = app.server.address() as { port: number };
+      return { origin: `http://127.0.0.1:${port}`, close: () => app.close() };
+    },
+  },
+  {
+    // The raw-handler recipe of earlier releases keeps working beside the plugin.
+    name: 'fastify (raw handler)',
+    start: async (handler) => {
+      const app = Fastify();
       await app.register(async (api) => {
         api.removeAllContentTypeParsers();
         api.addContentTypeParser('*', (_request, _payload, done) => done(null));
@@ -63,8 +68,7 @@ const HOSTS: Host[] = [
         api.all('/v1', toLabelwise);
         api.all('/v1/*', toLabelwise);
       });
-      app.get('/health', async () => ({ ok: true, host: 'fastify' }));
-      app.post('/echo', async (request) => ({ echoed: request.body }));
+      app.get('/health', async () => ({ ok: true, host: 'fastify (raw handler)' }));
       await app.listen({ port: 0, host: '127.0.0.1' });
       const { port } = app.server.address() as { port: number };
       return { origin: `http://127.0.0.1:${port}`, close: () => app.close() };
@@ -201,6 +205,31 @@ describe('host specifics', () => {
     } finally {
       await s.close();
     }
+  });
+
+  it('fastify: a register prefix is stripped like an Express mount path; the plugin counts keyless answers', async () => {
+    const app = Fastify();
+    const plugin = createFastifyPlugin(engine);
+    await app.register(plugin, { prefix: '/api' });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const { port } = app.server.address() as { port: number };
+      const key = (await engine.keys.create({ name: 'fastify-prefix' })).key;
+      const call = apiClient(`http://127.0.0.1:${port}/api/v1`);
+      const res = await call('POST', '/classify', { key, body: { text: 'double charge', labels: LABELS } });
+      expect(res.status).toBe(200);
+      expect(LABELS).toContain(res.body.label);
+      expectError(await call('GET', '/keys'), 401, 'INVALID_API_KEY');
+      expect(plugin.stats().unauthenticated).toEqual({ '401': 1 });
+      expect((await fetch(`http://127.0.0.1:${port}/v1/classify`, { method: 'POST' })).status).toBe(404); // Fastify's own 404
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('fastify: the plugin is published as labelwise/http/fastify (built package, through its exports)', async () => {
+    const published = await import('labelwise/http/fastify');
+    expect(typeof published.createFastifyPlugin).toBe('function');
   });
 
   it('fastify: routes outside the plugin still get Fastify JSON parsing', async () => {

@@ -42,7 +42,7 @@ describe('POST /v1/keys is capped by the calling key', () => {
             const label = `${issuerTier}/${issuerScopes} → ${tier}/${scopes}`;
             if (!issuerScopes.includes('manage')) {
               expectError(res, 403, 'PERMISSION_DENIED');
-              expect(res.body.details, label).toEqual({ scope: 'manage' });
+              expect(res.body.details, label).toEqual({ scope: 'manage', reason: 'scope_missing' });
             } else if (rank(tier) > rank(issuerTier)) {
               expectError(res, 403, 'PERMISSION_DENIED', 'tier');
               expect(res.body.details.allowed, label).toEqual(TIERS.slice(0, rank(issuerTier) + 1));

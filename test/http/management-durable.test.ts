@@ -25,6 +25,9 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lw-mgmt-durable-'));
   engine = await startEngine({ dataDir: dir, durability: 'durable' });
   key = (await engine.keys.create({ name: 'ops', tier: 'developer' })).key;
+  // Let the model finish loading: closing an engine whose ONNX session is still being created
+  // can abort the process (an onnxruntime Napi::Error; noted as an open defect).
+  await engine.classify({ text: 'warm up', labels: ['a', 'b'] });
   server = await serveApi(engine);
   peer = new Database(join(dir, 'labelwise.db'));
 });

@@ -1,5 +1,6 @@
 /** Every route of spec §3–6 and §10 through real HTTP on node:http, with the §1.2 error shape. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountingOf } from '../../src/engine/ports.js';
 import type { Engine } from '../../src/index.js';
 import { expectError, serveApi, startEngine, type ApiCall } from '../support/http-server.js';
 
@@ -212,7 +213,7 @@ describe('balance, usage, logs', () => {
     expect(freshLog.body.data[0].input).toBe('keep this input');
     // A request of that key from two days ago: its 1-day retention is over (the hourly purge has not run yet).
     const old = { request_id: 'req_retention0000000000000000000000', key_id: logging.id, endpoint: '/classify', method: 'POST', status: 200, tokens: 1, latency_ms: 1 };
-    engine.recordRequest({ ...old, input: 'expired input', created_at: new Date(Date.now() - 2 * 86_400_000).toISOString() });
+    accountingOf(engine).recordRaw({ ...old, input: 'expired input', created_at: new Date(Date.now() - 2 * 86_400_000).toISOString() });
     const expired = await call('GET', `/logs?request_id=${old.request_id}`, { key });
     expect(expired.body.data).toHaveLength(1);
     expect(expired.body.data[0]).not.toHaveProperty('input');
@@ -245,7 +246,7 @@ describe('internal errors', () => {
     try {
       const res = await s.api('POST', '/classify', { key: brokenKey, body: { text: 'hello', labels: ['a', 'b'] } });
       expectError(res, 500, 'INTERNAL_ERROR');
-      expect(res.body).toEqual({ error: 'internal-error', code: 'INTERNAL_ERROR', message: 'Internal error', detail: 'Internal error' });
+      expect(res.body).toEqual({ error: 'internal-error', code: 'INTERNAL_ERROR', message: 'Internal error', detail: 'Internal error', details: { reason: 'internal' } });
       expect(warnings.some((w) => w.includes(res.headers.get('x-request-id')!) && w.includes('/srv/secret/model.onnx exploded'))).toBe(true);
     } finally {
       process.emitWarning = emitWarning;

@@ -7,9 +7,11 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountingOf } from '../../src/engine/ports.js';
 import type { Engine } from '../../src/index.js';
 import { createHandler, type HandlerOptions } from '../../src/http/index.js';
 import { apiClient, expectError, listen, startEngine } from '../support/http-server.js';
+import { expectOptionError } from '../support/options.js';
 
 let dataDir: string;
 let engine: Engine;
@@ -91,11 +93,11 @@ describe('requests without a valid key', () => {
     expectError(await from('203.0.113.1, 198.51.100.7'), 429, 'RATE_LIMIT_EXCEEDED');
   });
 
-  it('limits that could never be met are refused when the handler is made', () => {
-    expect(() => createHandler(engine, { tiers: { developer: { concurrent: 0 } } })).toThrow(expect.objectContaining({ code: 'VALIDATION_ERROR', details: { field: 'tiers.developer.concurrent' } }));
-    expect(() => createHandler(engine, { tiers: { developer: { requestsPerMinute: 0.5 } } })).toThrow(/tiers\.developer\.requestsPerMinute must be a positive integer/);
-    expect(() => createHandler(engine, { tiers: { gold: {} } as never })).toThrow(expect.objectContaining({ details: { field: 'tiers.gold' } }));
-    expect(() => createHandler(engine, { unauthenticatedPerMinute: -1 })).toThrow(expect.objectContaining({ details: { field: 'unauthenticatedPerMinute' } }));
+  it('limits that could never be met are refused when the handler is made', async () => {
+    await expectOptionError(() => createHandler(engine, { tiers: { developer: { concurrent: 0 } } }), 'tiers.developer.concurrent');
+    await expectOptionError(() => createHandler(engine, { tiers: { developer: { requestsPerMinute: 0.5 } } }), 'tiers.developer.requestsPerMinute', /"tiers\.developer\.requestsPerMinute" must be a positive integer/);
+    await expectOptionError(() => createHandler(engine, { tiers: { gold: {} } as never }), 'tiers.gold', /known options: tiers\.public, tiers\.developer, tiers\.production/);
+    await expectOptionError(() => createHandler(engine, { unauthenticatedPerMinute: -1 }), 'unauthenticatedPerMinute');
   });
 });
 
@@ -133,13 +135,13 @@ describe('rows of keyed requests', () => {
     expect(handler.stats().rateLimitedUnlogged).toBe(49);
   });
 
-  it('the usage store refuses an over-long endpoint or method from engine.recordRequest (a raw path must not slip in)', async () => {
+  it('the usage store refuses an over-long endpoint or method through the accounting port (a raw path must not slip in)', async () => {
     const row = { request_id: 'req_longendpoint000000000000000000', endpoint: `/${'y'.repeat(300)}`, method: 'GET', status: 404, tokens: 0, latency_ms: 1 };
     const warnings: string[] = [];
     const onWarning = (w: Error) => warnings.push(w.message);
     process.on('warning', onWarning);
-    engine.recordRequest(row);
-    engine.recordRequest({ ...row, request_id: 'req_longmethod00000000000000000000', endpoint: '/x', method: 'M'.repeat(40) });
+    accountingOf(engine).recordRaw(row);
+    accountingOf(engine).recordRaw({ ...row, request_id: 'req_longmethod00000000000000000000', endpoint: '/x', method: 'M'.repeat(40) });
     await new Promise((r) => setImmediate(r));
     process.off('warning', onWarning);
     expect((await engine.logs({ request_id: row.request_id })).data).toEqual([]);

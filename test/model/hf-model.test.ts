@@ -7,10 +7,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine, type HfModelOptions } from '../../src/index.js';
 import { LabelwiseError } from '../../src/errors.js';
-import { PooledEmbedder } from '../../src/model/embedder.js';
 import { loadHfModel } from '../../src/model/hf/index.js';
-import { POOL_DEFAULTS } from '../../src/pool/inference-pool.js';
 import { embedderContract } from '../support/embedder-contract.js';
+import { pooledEmbedder } from '../support/pooled.js';
 import { TINY_DIM, writeTinyHfModel } from '../support/tiny-hf-model.js';
 
 const LABELS = ['animals', 'vehicles', 'food'];
@@ -37,7 +36,7 @@ function engineFor(model: Omit<HfModelOptions, 'type'>): Promise<Engine> {
   return createEngine({ model: { type: 'hf-onnx', ...model }, pool: { workers: 1 }, calibration: { tagSlope: 1 } });
 }
 
-embedderContract('hf-onnx (tiny WordPiece model)', async () => new PooledEmbedder(await loadHfModel(plainDir), { ...POOL_DEFAULTS, workers: 1 }));
+embedderContract('hf-onnx (tiny WordPiece model)', async () => pooledEmbedder(await loadHfModel(plainDir)));
 
 describe('hf-onnx model loading', () => {
   it('reads the hidden size, the [CLS]/[SEP] specials and the folder-derived id', async () => {
@@ -155,8 +154,8 @@ describe('engine over an hf-onnx model: pooling, token types, windows and shutdo
   });
 
   it('embeds a long text differently when windowed, and a short text identically', async () => {
-    const whole = new PooledEmbedder(await loadHfModel(plainDir), { ...POOL_DEFAULTS, workers: 1 });
-    const windowed = new PooledEmbedder(await loadHfModel(plainDir, { maxTokens: 8 }), { ...POOL_DEFAULTS, workers: 1 });
+    const whole = pooledEmbedder(await loadHfModel(plainDir));
+    const windowed = pooledEmbedder(await loadHfModel(plainDir, { maxTokens: 8 }));
     try {
       const texts = [LONG_WORDS.join(' '), 'the cat'];
       const [a, b] = [await whole.embed(texts), await windowed.embed(texts)];

@@ -6,9 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/index.js';
-import { PooledEmbedder } from '../../src/model/embedder.js';
 import { hubUrl, importModel, loadPreset, MANIFEST, modelDir, pullModel, type ModelPreset } from '../../src/model/hub/index.js';
-import { POOL_DEFAULTS } from '../../src/pool/inference-pool.js';
+import { pooledEmbedder } from '../support/pooled.js';
 import { startHub, tinyPreset, type TinyHub } from '../support/tiny-hub.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
@@ -36,7 +35,7 @@ afterAll(async () => {
 });
 
 async function embedAnimals(p: ModelPreset, cacheDir: string): Promise<number> {
-  const embedder = new PooledEmbedder(await loadPreset(p, { cacheDir }), { ...POOL_DEFAULTS, workers: 1 });
+  const embedder = pooledEmbedder(await loadPreset(p, { cacheDir }));
   try {
     const [cat, dog, car] = await embedder.embed(['the cat', 'a dog', 'the car']);
     const cos = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i], 0);
@@ -201,7 +200,8 @@ describe('engine model presets', () => {
 
   it('an unknown name lists the models and names the closest', async () => {
     const err = await createEngine({ model: 'bge-small-en-v15' as never }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'VALIDATION_ERROR', details: { field: 'model' } });
+    expect(err).toBeInstanceOf(TypeError);
+    expect(err).toMatchObject({ name: 'LabelwiseOptionsError', option: 'model' });
     expect((err as Error).message).toMatch(/unknown model "bge-small-en-v15"; did you mean "bge-small-en-v1\.5"\?/);
     expect((err as Error).message).toContain('use-lite, bge-small-en-v1.5, bge-small-en-v1.5-int8, e5-small-v2');
   });

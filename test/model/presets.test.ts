@@ -3,10 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PooledEmbedder } from '../../src/model/embedder.js';
 import { loadHfModel } from '../../src/model/hf/index.js';
 import { PRESETS, resolvePreset } from '../../src/model/hub/index.js';
-import { POOL_DEFAULTS } from '../../src/pool/inference-pool.js';
+import { pooledEmbedder } from '../support/pooled.js';
 import { TINY_VOCAB, writeTinyHfModel } from '../support/tiny-hf-model.js';
 
 const root = await mkdtemp(join(tmpdir(), 'labelwise-presets-'));
@@ -49,8 +48,8 @@ describe('text prefix (hf-onnx backend)', () => {
     expect(plain.specials).toEqual({ prefix: [id('[CLS]')], suffix: [id('[SEP]')] });
     expect(prefixed.specials).toEqual({ prefix: [id('[CLS]'), id('topic'), id(':')], suffix: [id('[SEP]')] });
     expect(prefixed.tokenizer.encode('the cat')).toEqual(plain.tokenizer.encode('the cat'));
-    const embedder = new PooledEmbedder(prefixed, { ...POOL_DEFAULTS, workers: 1 });
-    const base = new PooledEmbedder(plain, { ...POOL_DEFAULTS, workers: 1 });
+    const embedder = pooledEmbedder(prefixed);
+    const base = pooledEmbedder(plain);
     try {
       const [a] = await embedder.embed(['the cat']);
       const [b] = await base.embed(['the cat']);

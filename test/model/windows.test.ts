@@ -4,10 +4,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PooledEmbedder } from '../../src/model/embedder.js';
 import { loadUseLite } from '../../src/model/use-lite/index.js';
 import { aggregateWindows, splitWindows } from '../../src/model/windows.js';
-import { POOL_DEFAULTS } from '../../src/pool/inference-pool.js';
+import type { PooledEmbedder } from '../../src/pool/pooled-embedder.js';
+import { pooledEmbedder } from '../support/pooled.js';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const norm = (v: Float32Array) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
@@ -107,7 +107,7 @@ describe('PooledEmbedder on long texts', () => {
 
   beforeAll(async () => {
     cacheDir = await mkdtemp(join(tmpdir(), 'labelwise-windows-'));
-    embedder = new PooledEmbedder(await loadUseLite(cacheDir), { ...POOL_DEFAULTS, workers: 1 });
+    embedder = pooledEmbedder(await loadUseLite(cacheDir));
   }, 120_000);
 
   afterAll(async () => {

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openStores, type Stores } from '../../src/store/index.js';
 import { openDatabase } from '../../src/store/sqlite/database.js';
 import { WriteBuffer } from '../../src/store/sqlite/write-buffer.js';
+import { captureWarnings } from '../support/warnings.js';
 import { expectError, row, tempDirs } from './helpers.js';
 
 const dirs = tempDirs();
@@ -76,7 +77,10 @@ describe('durable usage rows', () => {
     const peer = other(dir);
     peer.exec("CREATE TRIGGER no_rows BEFORE INSERT ON usage BEGIN SELECT RAISE(ABORT, 'test trigger refuses usage rows'); END");
     s.usage.record(row({ request_id: 'kept' }));
-    const results = await Promise.allSettled([s.usage.commit(row({ request_id: 'd1' })), s.usage.commit(row({ request_id: 'd2' }))]);
+    const warnings = captureWarnings('LABELWISE_STORE_FLUSH_FAILED');
+    const results = await Promise.allSettled([s.usage.commit(row({ request_id: 'd1' })), s.usage.commit(row({ request_id: 'd2' }))]).finally(() => warnings.restore());
+    // One transaction, one warning: the durable callers failed, the buffered row waits for a retry.
+    expect(warnings.messages('LABELWISE_STORE_FLUSH_FAILED')).toEqual(['labelwise: writing usage rows failed, will retry: test trigger refuses usage rows']);
     for (const r of results) {
       expect(r.status).toBe('rejected');
       expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'INTERNAL_ERROR', status: 500 });
@@ -94,7 +98,9 @@ describe('durable usage rows', () => {
     const s = await stores(dir, { busyTimeoutMs: 20 });
     const peer = other(dir);
     peer.exec('BEGIN IMMEDIATE');
-    await expectError(s.usage.commit(row({ request_id: 'locked' })), 'OVERLOADED');
+    const warnings = captureWarnings('LABELWISE_STORE_FLUSH_FAILED');
+    await expectError(s.usage.commit(row({ request_id: 'locked' })), 'OVERLOADED').finally(() => warnings.restore());
+    expect(warnings.messages('LABELWISE_STORE_FLUSH_FAILED')).toEqual(['labelwise: writing usage rows failed, the calls failed: database is locked']);
     peer.exec('ROLLBACK');
     await s.usage.commit(row({ request_id: 'unlocked' }));
     expect(count(peer, 'SELECT count(*) AS n FROM usage')).toBe(1);
@@ -128,7 +134,9 @@ describe('durable charges', () => {
     const peer = other(dir);
     peer.exec("CREATE TRIGGER no_charge BEFORE INSERT ON ledger WHEN NEW.type = 'charge' BEGIN SELECT RAISE(ABORT, 'test trigger refuses charges'); END");
     const before = await s.billing.balance();
-    await expectError(s.billing.charge('default', 1000, 'standard', { usage: row({ request_id: 'x', tokens: 1000 }), durable: true }), 'INTERNAL_ERROR');
+    const warnings = captureWarnings('LABELWISE_STORE_FLUSH_FAILED');
+    await expectError(s.billing.charge('default', 1000, 'standard', { usage: row({ request_id: 'x', tokens: 1000 }), durable: true }), 'INTERNAL_ERROR').finally(() => warnings.restore());
+    expect(warnings.messages('LABELWISE_STORE_FLUSH_FAILED')).toEqual(['labelwise: writing usage rows failed, the calls failed: test trigger refuses charges']);
     expect(await s.billing.balance()).toEqual(before); // pending charge released, not double-counted
     expect(count(peer, 'SELECT count(*) AS n FROM usage')).toBe(0); // row and charge fail together
     peer.exec('DROP TRIGGER no_charge');

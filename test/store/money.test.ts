@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { openStores } from '../../src/store/index.js';
 import { MAX_USD, parseUsdMicros } from '../../src/store/pricing.js';
 import { expectError } from './helpers.js';
+import { expectOptionError } from '../support/options.js';
 
 describe('parseUsdMicros', () => {
   it('reads decimal strings exactly, without floating-point arithmetic', () => {
@@ -96,7 +97,7 @@ describe('billing store amounts', () => {
     } finally {
       await s.close();
     }
-    await expectError(openStores({ prices: { standard: 0.0000001 } }), 'VALIDATION_ERROR', 'prices.standard');
-    await expectError(openStores({ prices: { batch: 1e13 } }), 'VALIDATION_ERROR', 'prices.batch');
+    await expectOptionError(openStores({ prices: { standard: 0.0000001 } }), 'prices.standard', /more than 6 decimal places/);
+    await expectOptionError(openStores({ prices: { batch: 1e13 } }), 'prices.batch', /at most 1000000000 USD/);
   });
 });

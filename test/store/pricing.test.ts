@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { cost, DEFAULT_PRICES, microsToUsd, openStores, usdToMicros } from '../../src/store/index.js';
 import { expectError } from './helpers.js';
+import { expectOptionError } from '../support/options.js';
 
 describe('pricing', () => {
   it('defaults to 0.20 / 0.60 / 0.08 USD per 1M tokens', () => {
@@ -30,7 +31,7 @@ describe('pricing', () => {
     expect(c).toMatchObject({ free_tokens: 100, paid_tokens: 1_000_000, cost_micros: 1_000_000 });
     expect((await s.billing.balance()).free_tokens_monthly).toBe(100);
     await s.close();
-    await expectError(openStores({ prices: { fast: -1 } }), 'VALIDATION_ERROR', 'prices.fast');
+    await expectOptionError(openStores({ prices: { fast: -1 } }), 'prices.fast', /non-negative amount of USD/);
   });
 
   it('names the account field when an account id is invalid', async () => {

@@ -7,6 +7,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { openStores } from '../../src/store/index.js';
 import { storeContract } from './contract.js';
 import { expectError, row, T0, tempDirs } from './helpers.js';
+import { expectOptionError } from '../support/options.js';
 
 const dirs = tempDirs();
 afterAll(() => dirs.cleanup());
@@ -106,9 +107,8 @@ describe('SQLite stores on a file', () => {
   });
 
   it('rejects a misspelled option with the fix in the message', async () => {
-    await expectError(openStores({ datadir: 'x' } as never), 'VALIDATION_ERROR', 'datadir');
-    await expect(openStores({ datadir: 'x' } as never)).rejects.toThrow(/did you mean "dataDir"/);
-    await expectError(openStores({ flushMaxRows: 0 }), 'VALIDATION_ERROR', 'flushMaxRows');
+    await expectOptionError(openStores({ datadir: 'x' } as never), 'datadir', 'unknown option "datadir"; did you mean "dataDir"?');
+    await expectOptionError(openStores({ flushMaxRows: 0 }), 'flushMaxRows', /must be a positive integer/);
   });
 
   it('purges expired inputs when opened', async () => {

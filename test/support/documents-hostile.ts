@@ -3,7 +3,7 @@
  * the server — long runs of blanks, deep XML nesting, millions of tiny runs. Every byte is
  * generated at run time.
  */
-import { buildZip } from './documents-files.js';
+import { buildZip, DOCX_PACKAGE_PARTS } from './documents-files.js';
 import { buildPdf } from './documents-pdf.js';
 
 const W = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
@@ -13,18 +13,7 @@ const TAIL = Buffer.from('</w:body></w:document>');
 /** A DOCX whose `word/document.xml` body is `body` (raw XML, not escaped). */
 export function docxWithBody(body: Buffer | string): Buffer {
   return buildZip({
-    '[Content_Types].xml':
-      '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' +
-      '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
-      '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>' +
-      '<Default Extension="xml" ContentType="application/xml"/>' +
-      '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>' +
-      '</Types>',
-    '_rels/.rels':
-      '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' +
-      '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
-      '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>' +
-      '</Relationships>',
+    ...DOCX_PACKAGE_PARTS,
     'word/document.xml': Buffer.concat([HEAD, Buffer.isBuffer(body) ? body : Buffer.from(body), TAIL]),
   });
 }

@@ -1,5 +1,5 @@
 import { parseBatchRequest, parseClassifyRequest, parseTagRequest } from '../../schema/index.js';
-import type { Route, RouteContext, RouteResult } from '../router.js';
+import type { JsonResult, Route, RouteContext } from '../route.js';
 
 /** Headers of spec §1.3 for one answer. */
 function cacheHeaders(hit: boolean, keyPrefix: string, age: number | undefined, billed: number): Record<string, string | number> {
@@ -12,16 +12,16 @@ function callOptions(ctx: RouteContext) {
   return { account: ctx.caller.account, keyId: ctx.caller.keyId, requestId: ctx.requestId, method: 'POST', logInputs: ctx.caller.logInputs, tier: ctx.caller.tier, signal: ctx.signal };
 }
 
-async function single(ctx: RouteContext, kind: 'classify' | 'tag'): Promise<RouteResult> {
+async function single(ctx: RouteContext, kind: 'classify' | 'tag'): Promise<JsonResult> {
   const run = kind === 'classify' ? ctx.engine.classifyDetailed.bind(ctx.engine) : ctx.engine.tagDetailed.bind(ctx.engine);
-  const out = await run(ctx.body, callOptions(ctx));
+  const out = await run(await ctx.json(), callOptions(ctx));
   Object.assign(ctx.headers, cacheHeaders(out.cache.hit, out.cache.keyPrefix, out.cache.age, out.billedTokens));
   return { status: 200, body: out.response, tokens: out.billedTokens };
 }
 
-async function batch(ctx: RouteContext, kind: 'classify' | 'tag'): Promise<RouteResult> {
+async function batch(ctx: RouteContext, kind: 'classify' | 'tag'): Promise<JsonResult> {
   const run = kind === 'classify' ? ctx.engine.classifyBatch.bind(ctx.engine) : ctx.engine.tagBatch.bind(ctx.engine);
-  const body = await run(ctx.body as never, callOptions(ctx));
+  const body = await run((await ctx.json()) as never, callOptions(ctx));
   const hits = body.results.filter((r) => r.cache.hit).length;
   ctx.headers['X-Tokens-Used'] = body.total_tokens;
   ctx.headers['X-Cache'] = hits === body.results.length && hits > 0 ? 'HIT' : 'MISS';

@@ -1,10 +1,10 @@
-import { LabelwiseError } from '../../errors.js';
-import type { Route, RouteContext } from '../router.js';
+import { keyRequired } from '../../errors.js';
+import type { Route, RouteContext } from '../route.js';
 
 const account = (ctx: RouteContext) => ({ account: ctx.caller.account });
 /** The caller's key as issuer; fails closed, since an absent issuer would cap nothing. */
 function issuer(ctx: RouteContext) {
-  if (!ctx.caller.grant) throw new LabelwiseError('PERMISSION_DENIED', 'managing keys needs an API key');
+  if (!ctx.caller.grant) throw keyRequired();
   return { account: ctx.caller.account, issuer: ctx.caller.grant };
 }
 
@@ -24,7 +24,7 @@ function queryObject(ctx: RouteContext, numeric: string[] = []): Record<string, 
 export const managementRoutes: Route[] = [
   {
     method: 'POST', path: '/classifiers', scope: 'manage', summary: 'Save a classifier (a new name is v1, an existing one gets the next version)',
-    handle: async (ctx) => ({ status: 201, body: await ctx.engine.classifiers.create(ctx.body as never, account(ctx)) }),
+    handle: async (ctx) => ({ status: 201, body: await ctx.engine.classifiers.create((await ctx.json()) as never, account(ctx)) }),
   },
   { method: 'GET', path: '/classifiers', scope: 'manage', summary: 'List saved classifiers', handle: async (ctx) => ({ status: 200, body: await ctx.engine.classifiers.list(account(ctx)) }) },
   {
@@ -38,7 +38,7 @@ export const managementRoutes: Route[] = [
   {
     method: 'POST', path: '/keys', scope: 'manage', bodyOptional: true, summary: 'Create an API key (the secret is shown once)',
     // The calling key caps what it can create (and revoke): see KeyCreateOptions.issuer.
-    handle: async (ctx) => ({ status: 201, body: await ctx.engine.keys.create(ctx.body as never, issuer(ctx)) }),
+    handle: async (ctx) => ({ status: 201, body: await ctx.engine.keys.create((await ctx.json()) as never, issuer(ctx)) }),
   },
   { method: 'GET', path: '/keys', scope: 'manage', summary: 'List API keys', handle: async (ctx) => ({ status: 200, body: await ctx.engine.keys.list(account(ctx)) }) },
   { method: 'DELETE', path: '/keys/{id}', scope: 'manage', summary: 'Revoke an API key', handle: async (ctx) => ({ status: 200, body: await ctx.engine.keys.revoke(ctx.params.id, issuer(ctx)) }) },

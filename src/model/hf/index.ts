@@ -1,7 +1,7 @@
 import { access, readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { LabelwiseError } from '../../errors.js';
+import { invalidModel } from '../../errors.js';
 import type { ModelBackend } from '../types.js';
 
 export interface HfBackendOptions {
@@ -26,11 +26,11 @@ export interface HfBackendOptions {
 export async function loadHfModel(folder: string, options: HfBackendOptions = {}): Promise<ModelBackend> {
   const dir = resolve(folder);
   const json = await readJson(join(dir, 'tokenizer.json'), true);
-  if (!json) throw new LabelwiseError('VALIDATION_ERROR', `no tokenizer.json in ${basename(dir)}`, { field: 'model.path' });
+  if (!json) throw invalidModel(`no tokenizer.json in ${basename(dir)}`);
   const config = (await readJson(join(dir, 'tokenizer_config.json'), false)) ?? {};
   const tokenizer = new Tokenizer(json, config);
   const onnxPath = (await firstExisting([join(dir, 'onnx', 'model.onnx'), join(dir, 'model.onnx')])) ?? '';
-  if (!onnxPath) throw new LabelwiseError('VALIDATION_ERROR', `no onnx/model.onnx in ${basename(dir)}`, { field: 'model.path' });
+  if (!onnxPath) throw invalidModel(`no onnx/model.onnx in ${basename(dir)}`);
 
   const body = (text: string) => tokenizer.encode(text, { add_special_tokens: false }).ids;
   const around = specialsAround(tokenizer, body);
@@ -80,7 +80,7 @@ async function outputDimension(onnxPath: string, outputName: string): Promise<nu
   try {
     session = await ort.InferenceSession.create(onnxPath, { intraOpNumThreads: 1 });
   } catch (err) {
-    throw new LabelwiseError('VALIDATION_ERROR', `${basename(onnxPath)} is not a loadable ONNX model`, { field: 'model.path' }, { cause: err });
+    throw invalidModel(`${basename(onnxPath)} is not a loadable ONNX model`, err);
   }
   try {
     const index = Math.max(0, session.outputNames.indexOf(outputName));
@@ -104,7 +104,7 @@ async function readJson(path: string, required: boolean): Promise<Record<string,
     return JSON.parse(text) as Record<string, unknown>;
   } catch {
     if (!required) return undefined;
-    throw new LabelwiseError('VALIDATION_ERROR', `${basename(path)} is not valid JSON`, { field: 'model.path' });
+    throw invalidModel(`${basename(path)} is not valid JSON`);
   }
 }
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { LabelwiseError } from '../../errors.js';
+import { hubChecksumMismatch, hubDenied, hubDownloadInterrupted, hubError, hubNotFound } from '../../errors.js';
 
 /** Progress of one file: bytes on disk so far (resumed bytes included) of `total`. */
 export type ProgressFn = (received: number, total: number | undefined) => void;
@@ -39,7 +39,7 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
     } catch (err) {
       // Only an interrupted transfer is worth another connection; 404s, auth and checksums are final.
       if (!(err instanceof Interrupted) || attempt >= attempts || options.signal?.aborted) {
-        throw err instanceof Interrupted ? new LabelwiseError('OVERLOADED', `download of ${url} was interrupted ${attempt} times; run the command again to resume`, { url }, { cause: err.cause }) : err;
+        throw err instanceof Interrupted ? hubDownloadInterrupted(url, attempt, err.cause) : err;
       }
       await new Promise((resolve) => setTimeout(resolve, attempt * (options.retryDelayMs ?? 500)));
     }
@@ -47,7 +47,7 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
   const actual = await sha256File(part);
   if (actual !== options.sha256) {
     await rm(part, { force: true });
-    throw new LabelwiseError('INTERNAL_ERROR', `checksum mismatch for ${url}: expected sha256 ${options.sha256}, got ${actual}; the partial file was deleted`, { url, expected: options.sha256, actual });
+    throw hubChecksumMismatch(url, options.sha256, actual);
   }
   await rename(part, dest);
 }
@@ -115,12 +115,12 @@ async function fetchInto(url: string, part: string, options: DownloadOptions): P
 async function httpError(url: string, response: Response): Promise<Error> {
   await response.body?.cancel();
   const { status } = response;
-  if (status === 404) return new LabelwiseError('NOT_FOUND', `${url} was not found on the hub (404): check the repository, revision and HF_ENDPOINT`, { url, status });
+  if (status === 404) return hubNotFound(url, status);
   if (status === 401 || status === 403) {
-    return new LabelwiseError('PERMISSION_DENIED', `the hub refused ${url} (${status}): set HF_TOKEN to a token that can read this repository`, { url, status });
+    return hubDenied(url, status);
   }
   if (status === 429 || status >= 500) return new Interrupted(`hub answered ${status}`);
-  return new LabelwiseError('INTERNAL_ERROR', `the hub answered ${status} for ${url}`, { url, status });
+  return hubError(url, status);
 }
 
 async function sizeOf(path: string): Promise<number> {

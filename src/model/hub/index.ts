@@ -1,4 +1,4 @@
-import { LabelwiseError } from '../../errors.js';
+import { modelNotInstalled } from '../../errors.js';
 import { loadHfModel } from '../hf/index.js';
 import type { ModelBackend } from '../types.js';
 import { pullModel, type PullOptions } from './pull.js';
@@ -19,11 +19,7 @@ export async function loadPreset(
 ): Promise<ModelBackend> {
   if (!(await installedManifest(options.cacheDir, preset))) {
     if (!options.allowDownload) {
-      throw new LabelwiseError(
-        'VALIDATION_ERROR',
-        `model "${preset.name}" is not installed in ${modelDir(options.cacheDir, preset.name)}: run \`npx labelwise models pull ${preset.name}\` (same cacheDir / LABELWISE_CACHE_DIR), or pass allowDownload: true`,
-        { field: 'model' },
-      );
+      throw modelNotInstalled(preset.name, modelDir(options.cacheDir, preset.name));
     }
     await pullModel(preset, options);
   }

@@ -1,6 +1,5 @@
-import { LabelwiseError } from '../../errors.js';
-import type { ScorerCalibration } from '../../scoring/scorer.js';
-import { CALIBRATIONS } from './calibrations.js';
+import { unknownModel } from '../../errors.js';
+import { editDistance } from '../../options/resolve.js';
 
 /** One file of a preset as the hub serves it, pinned by content. */
 export interface PresetFile {
@@ -55,8 +54,6 @@ export interface ModelPreset {
   modelType: 'bert';
   /** `int8` for the dynamically quantized export, else `fp32`. */
   dtype: 'fp32' | 'int8';
-  /** Confidence calibration fitted for this model (`npm run calibrate`); absent → engine default. */
-  calibration?: Readonly<ScorerCalibration>;
 }
 
 const tokenizer = (sha256: string, size: number): PresetFile => ({ hubPath: 'tokenizer.json', localPath: 'tokenizer.json', sha256, size });
@@ -122,7 +119,7 @@ export type PresetName =
  * Every named model. `-int8` names the dynamically quantized export of the same model (the
  * hub's `onnx/model_quantized.onnx`): ~4× smaller, faster on CPU, slightly different vectors.
  */
-export const PRESETS: Readonly<Record<PresetName, ModelPreset>> = withCalibrations({
+export const PRESETS: Readonly<Record<PresetName, ModelPreset>> = Object.freeze({
   'bge-small-en-v1.5': {
     name: 'bge-small-en-v1.5',
     ...BGE,
@@ -163,12 +160,6 @@ export const PRESETS: Readonly<Record<PresetName, ModelPreset>> = withCalibratio
   },
 });
 
-/** Attaches each preset's fitted calibration from the generated table (src/model/hub/calibrations.ts). */
-function withCalibrations(table: Record<PresetName, ModelPreset>): Readonly<Record<PresetName, ModelPreset>> {
-  for (const [name, preset] of Object.entries(table)) if (Object.hasOwn(CALIBRATIONS, name)) preset.calibration = CALIBRATIONS[name];
-  return Object.freeze(table);
-}
-
 /** The embedded default, which is not a hub preset (it installs from npm). */
 export const DEFAULT_MODEL = 'use-lite';
 
@@ -190,19 +181,5 @@ export function resolvePreset(name: string, field = 'model'): ModelPreset {
     .map((n) => ({ n, d: editDistance(n, lower) }))
     .sort((a, b) => a.d - b.d)[0];
   const hint = closest && closest.d <= Math.max(3, closest.n.length / 3) ? `; did you mean "${closest.n}"?` : '';
-  throw new LabelwiseError('VALIDATION_ERROR', `unknown model "${name}"${hint} Known models: ${names.join(', ')}`, { field });
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length];
+  throw unknownModel(field, `unknown model "${name}"${hint} Known models: ${names.join(', ')}`);
 }

@@ -1,6 +1,6 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { LabelwiseError } from '../../errors.js';
+import { modelImportInvalid } from '../../errors.js';
 import { downloadFile, sha256File } from './download.js';
 import type { ModelPreset, PresetFile } from './presets.js';
 import { installFiles, installedManifest, modelDir, modelsDir } from './store.js';
@@ -70,7 +70,7 @@ export async function pullModel(preset: ModelPreset, options: PullOptions): Prom
  */
 export async function importModel(preset: ModelPreset, dir: string, options: { cacheDir: string }): Promise<string> {
   const files = await listFiles(dir, 3);
-  if (files.length === 0) throw new LabelwiseError('VALIDATION_ERROR', `${dir} is not a readable folder with model files`, { field: 'dir' });
+  if (files.length === 0) throw modelImportInvalid(`${dir} is not a readable folder with model files`);
   const sources = { tokenizer: '', onnx: '' };
   for (const key of ['tokenizer', 'onnx'] as const) {
     const pin = preset.files[key];
@@ -85,10 +85,9 @@ export async function importModel(preset: ModelPreset, dir: string, options: { c
     if (!found) {
       const near = files.filter((f) => (key === 'onnx' ? f.path.endsWith('.onnx') : f.path.endsWith('tokenizer.json'))).map((f) => relative(dir, f.path));
       const seen = near.length ? ` (found ${near.join(', ')}, none with those bytes)` : '';
-      throw new LabelwiseError(
-        'VALIDATION_ERROR',
+      throw modelImportInvalid(
         `${dir} has no ${key === 'onnx' ? 'ONNX file' : 'tokenizer.json'} of ${preset.name}: expected ${pin.size} bytes with sha256 ${pin.sha256} (the hub's ${preset.repo}/${pin.hubPath})${seen}`,
-        { field: 'dir', file: pin.hubPath },
+        { file: pin.hubPath },
       );
     }
     sources[key] = found;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { LabelwiseError } from '../../errors.js';
+import { presetInvalid } from '../../errors.js';
 import type { ModelPreset, PresetFile } from './presets.js';
 
 /**
@@ -160,25 +160,25 @@ async function validateFolder(dir: string, preset: ModelPreset): Promise<void> {
     const tokenizer = new Tokenizer(json, {});
     if (tokenizer.encode('hello world', { add_special_tokens: false }).ids.length === 0) throw new Error('encodes text to no tokens');
   } catch (err) {
-    throw new LabelwiseError('VALIDATION_ERROR', `${preset.name}: tokenizer.json does not load (${(err as Error).message})`, { field }, { cause: err });
+    throw presetInvalid(field, `${preset.name}: tokenizer.json does not load (${(err as Error).message})`, err);
   }
   const ort = await import('onnxruntime-node');
   let session: Awaited<ReturnType<typeof ort.InferenceSession.create>>;
   try {
     session = await ort.InferenceSession.create(join(dir, preset.files.onnx.localPath), { intraOpNumThreads: 1 });
   } catch (err) {
-    throw new LabelwiseError('VALIDATION_ERROR', `${preset.name}: the ONNX file is not a loadable model`, { field }, { cause: err });
+    throw presetInvalid(field, `${preset.name}: the ONNX file is not a loadable model`, err);
   }
   try {
     const missing = ['input_ids', 'attention_mask'].filter((n) => !session.inputNames.includes(n));
-    if (missing.length) throw new LabelwiseError('VALIDATION_ERROR', `${preset.name}: the ONNX graph lacks the input(s) ${missing.join(', ')} (has ${session.inputNames.join(', ')})`, { field });
+    if (missing.length) throw presetInvalid(field, `${preset.name}: the ONNX graph lacks the input(s) ${missing.join(', ')} (has ${session.inputNames.join(', ')})`);
     const output = preset.outputName ?? 'last_hidden_state';
     const index = session.outputNames.indexOf(output);
-    if (index < 0) throw new LabelwiseError('VALIDATION_ERROR', `${preset.name}: the ONNX graph has no ${output} output (has ${session.outputNames.join(', ')})`, { field });
+    if (index < 0) throw presetInvalid(field, `${preset.name}: the ONNX graph has no ${output} output (has ${session.outputNames.join(', ')})`);
     const shape = (session.outputMetadata?.[index] as { shape?: (number | string)[] } | undefined)?.shape;
     const width = shape?.[shape.length - 1];
     if (typeof width === 'number' && width !== preset.dimension) {
-      throw new LabelwiseError('VALIDATION_ERROR', `${preset.name}: ${output} is ${width} wide, the preset says ${preset.dimension}`, { field });
+      throw presetInvalid(field, `${preset.name}: ${output} is ${width} wide, the preset says ${preset.dimension}`);
     }
   } finally {
     await session.release();

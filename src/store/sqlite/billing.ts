@@ -9,11 +9,12 @@
  * double-spends free tokens or balance; another process sees them once flushed (≤ 250 ms).
  */
 import type Database from 'better-sqlite3';
-import { LabelwiseError, validationError } from '../../errors.js';
+import { insufficientBalance, spendingLimitReached, validationError } from '../../errors.js';
 import { cost, MAX_MICROS, MAX_USD, microsToUsd, usdToMicros } from '../pricing.js';
 import { iso, monthStart, nextMonthStart, periodKey, toMsOr } from '../time.js';
 import type { Authorization, Balance, BillingStore, Charge, ChargeOptions, PriceKind, Prices, TimeInput } from '../types.js';
 import { accountOf, checkTokens, checkUsd, normalizeUsageRow } from '../validate.js';
+import { PRICE_KINDS } from '../../vocabulary.js';
 import { Accounts, type Db } from './database.js';
 import type { BufferedEntry, ChargeRecord, WriteBuffer } from './write-buffer.js';
 
@@ -34,7 +35,7 @@ interface State extends Sums {
   spend_limit_micros: number | null;
 }
 
-const KINDS: readonly PriceKind[] = ['standard', 'fast', 'batch'];
+const KINDS: readonly PriceKind[] = PRICE_KINDS;
 const periodId = (account: string, period: string) => `${account}\u0000${period}`;
 
 export class SqliteBillingStore implements BillingStore {
@@ -129,16 +130,10 @@ export class SqliteBillingStore implements BillingStore {
     const estimated = cost(Math.max(0, tokens - freeRemaining), kind, this.#options.prices);
     if (options?.enforce) {
       if (s.spend_limit_micros !== null && s.spend_micros + estimated > s.spend_limit_micros) {
-        throw new LabelwiseError('SPENDING_LIMIT_REACHED', undefined, {
-          spend_usd: microsToUsd(s.spend_micros),
-          spend_limit_usd: microsToUsd(s.spend_limit_micros),
-        });
+        throw spendingLimitReached(microsToUsd(s.spend_micros), microsToUsd(s.spend_limit_micros));
       }
       if (estimated > 0 && estimated > s.balance_micros) {
-        throw new LabelwiseError('INSUFFICIENT_BALANCE', undefined, {
-          balance_usd: microsToUsd(s.balance_micros),
-          estimated_cost_usd: microsToUsd(estimated),
-        });
+        throw insufficientBalance(microsToUsd(s.balance_micros), microsToUsd(estimated));
       }
     }
     return { estimated_cost_usd: microsToUsd(estimated), free_tokens_remaining: freeRemaining, balance_usd: microsToUsd(s.balance_micros) };

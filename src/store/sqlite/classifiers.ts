@@ -1,8 +1,9 @@
 /** The `classifiers` table: immutable, numbered versions of saved classifiers (spec §6). */
 import type Database from 'better-sqlite3';
-import { echo, LabelwiseError } from '../../errors.js';
+import { classifierNotFound } from '../../errors.js';
 import { iso } from '../time.js';
 import type { AccountOption, ClassifierDetail, ClassifierInput, ClassifierStore, ClassifierSummary, ClassifierVersion } from '../types.js';
+import { CLASSIFIER_REF as REF } from '../../vocabulary.js';
 import { accountOf, CLASSIFIER_NAME, normalizeClassifierInput, type NormalizedClassifier } from '../validate.js';
 import { Accounts, type Db } from './database.js';
 
@@ -24,10 +25,8 @@ interface SummaryRow {
   updated_at: number;
 }
 
-const REF = /^([a-z0-9][a-z0-9_-]{0,63})(?:@v([1-9][0-9]{0,8}))?$/;
 
-const notFound = (ref: string) =>
-  new LabelwiseError('CLASSIFIER_NOT_FOUND', `classifier "${echo(ref)}" not found`, { classifier: echo(ref) });
+const notFound = classifierNotFound;
 
 const versionNames = (csv: string) =>
   csv

@@ -1,9 +1,8 @@
 /** The `keys` table: API keys stored as SHA-256 hashes (spec §1.1, §10). */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { LabelwiseError } from '../../errors.js';
 import { isoOrNull, iso, toMsOr } from '../time.js';
-import { echo } from '../../errors.js';
+import { keyNotFound } from '../../errors.js';
 import { assertCanRevoke } from '../key-grant.js';
 import type { AccountOption, CreatedKey, KeyCreateInput, KeyCreateOptions, KeyInfo, KeyStore, Scope, Tier, VerifiedKey } from '../types.js';
 import { accountOf, normalizeKeyInput } from '../validate.js';
@@ -116,7 +115,7 @@ export class SqliteKeyStore implements KeyStore {
   async revoke(id: string, options?: KeyCreateOptions): Promise<KeyInfo> {
     const account = accountOf(options?.account);
     const target = typeof id === 'string' ? this.#get.get(id, account) : undefined;
-    if (!target) throw new LabelwiseError('KEY_NOT_FOUND', `API key "${echo(id)}" not found`, { key_id: echo(id) });
+    if (!target) throw keyNotFound(id);
     if (options?.issuer) assertCanRevoke({ tier: target.tier, scopes: JSON.parse(target.scopes) as Scope[] }, options.issuer);
     this.#revoke.run(Date.now(), id, account);
     return toInfo(this.#get.get(id, account)!);

@@ -4,7 +4,7 @@
  * epoch milliseconds (UTC), every amount integer micro-dollars.
  */
 import type Database from 'better-sqlite3';
-import { LabelwiseError } from '../../errors.js';
+import { schemaTooNew } from '../../errors.js';
 
 export interface Migration {
   /** 1-based position; equals the `user_version` after it ran. */
@@ -149,11 +149,7 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
   const version = () => db.pragma('user_version', { simple: true }) as number;
   const check = (current: number) => {
     if (current > target) {
-      throw new LabelwiseError(
-        'INTERNAL_ERROR',
-        `database schema v${current} is newer than this labelwise (v${target}); upgrade labelwise`,
-        { schema_version: current, supported_version: target },
-      );
+      throw schemaTooNew(current, target);
     }
   };
   check(version());

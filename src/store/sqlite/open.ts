@@ -1,9 +1,9 @@
 /** `openStores`: every store over one SQLite file, sharing one write buffer (write-behind and group commit). */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { LabelwiseError, validationError } from '../../errors.js';
-import { DEFAULT_PRICES, FREE_TOKENS_MONTHLY, parseUsdMicros } from '../pricing.js';
-import type { Prices, Stores } from '../types.js';
+import { storesClosed } from '../../errors.js';
+import { resolveStoresOptions, type OpenStoresOptions, type ResolvedStoresOptions } from '../options.js';
+import type { Stores } from '../types.js';
 import type { UsageRecord } from '../validate.js';
 import { SqliteBillingStore } from './billing.js';
 import { SqliteClassifierStore } from './classifiers.js';
@@ -23,7 +23,7 @@ function guarded<T extends object>(target: T, isClosed: () => boolean): T {
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
         if (isClosed()) {
-          const err = new LabelwiseError('OVERLOADED', 'the stores are closed (shutting down)');
+          const err = storesClosed();
           // Keep the sync/async shape of the method: async store methods reject, sync ones throw.
           if (value.constructor.name === 'AsyncFunction') return Promise.reject(err);
           throw err;
@@ -32,70 +32,6 @@ function guarded<T extends object>(target: T, isClosed: () => boolean): T {
       };
     },
   });
-}
-
-/** Options of {@link openStores}. */
-export interface OpenStoresOptions {
-  /**
-   * Directory of `labelwise.db` (created if missing). `':memory:'` or undefined: a private
-   * in-memory database, gone on close.
-   * @default undefined
-   */
-  dataDir?: string;
-  /** How long a write waits for another connection's lock, in ms. @default 5000 */
-  busyTimeoutMs?: number;
-  /**
-   * Longest time a written-behind usage row or charge waits in memory, in ms (what a crash can
-   * lose). Durable writes (`usage.commit`, `charge({ durable })`) wait only for the end of the
-   * current event-loop turn. @default 250
-   */
-  flushIntervalMs?: number;
-  /** Buffered rows that trigger a flush at once. @default 500 */
-  flushMaxRows?: number;
-  /** How often logged inputs past retention are purged, in ms. @default 3_600_000 (1 h) */
-  purgeIntervalMs?: number;
-  /** USD per 1M tokens. @default { standard: 0.20, fast: 0.60, batch: 0.08 } */
-  prices?: Partial<Prices>;
-  /** Free tokens per account per calendar month. @default 10_000_000 */
-  freeTokensMonthly?: number;
-}
-
-const DEFAULTS = Object.freeze({
-  busyTimeoutMs: 5000,
-  flushIntervalMs: 250,
-  flushMaxRows: 500,
-  purgeIntervalMs: 3_600_000,
-  freeTokensMonthly: FREE_TOKENS_MONTHLY,
-});
-const KNOWN = new Set(['dataDir', 'prices', ...Object.keys(DEFAULTS)]);
-
-interface ResolvedOptions extends Readonly<Record<keyof typeof DEFAULTS, number>> {
-  readonly dataDir: string | undefined;
-  readonly prices: Readonly<Prices>;
-}
-
-function resolve(options: OpenStoresOptions): ResolvedOptions {
-  for (const name of Object.keys(options)) {
-    if (!KNOWN.has(name)) {
-      const near = [...KNOWN].find((k) => k.toLowerCase() === name.toLowerCase() || k.startsWith(name.slice(0, 4)));
-      throw validationError(name, `unknown store option "${name}"${near ? `; did you mean "${near}"?` : ''}`);
-    }
-  }
-  const numbers: { -readonly [K in keyof typeof DEFAULTS]: number } = { ...DEFAULTS };
-  for (const name of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
-    const v = options[name] ?? DEFAULTS[name];
-    if (!Number.isSafeInteger(v) || v < (name === 'freeTokensMonthly' ? 0 : 1)) {
-      throw validationError(name, `${name} must be a ${name === 'freeTokensMonthly' ? 'non-negative' : 'positive'} integer`);
-    }
-    numbers[name] = v;
-  }
-  const prices = { ...DEFAULT_PRICES, ...options.prices };
-  // USD per 1M tokens, exact to the micro-dollar like every other amount of money.
-  for (const [kind, usd] of Object.entries(prices)) parseUsdMicros(usd, `prices.${kind}`);
-  if (options.dataDir !== undefined && (typeof options.dataDir !== 'string' || options.dataDir === '')) {
-    throw validationError('dataDir', 'dataDir must be a directory path or ":memory:"');
-  }
-  return Object.freeze({ ...numbers, dataDir: options.dataDir, prices: Object.freeze(prices) });
 }
 
 class SqliteStores implements Stores {
@@ -108,7 +44,7 @@ class SqliteStores implements Stores {
   readonly #purgeTimer: NodeJS.Timeout;
   #closed = false;
 
-  constructor(db: Db, o: ResolvedOptions) {
+  constructor(db: Db, o: ResolvedStoresOptions) {
     this.#db = db;
     const accounts = new Accounts(db);
     const writeUsage = usageWriter(db);
@@ -176,7 +112,7 @@ class SqliteStores implements Stores {
  * ```
  */
 export async function openStores(options: OpenStoresOptions = {}): Promise<Stores> {
-  const o = resolve(options);
+  const o = resolveStoresOptions(options);
   let file = ':memory:';
   if (o.dataDir !== undefined && o.dataDir !== ':memory:') {
     mkdirSync(o.dataDir, { recursive: true });

@@ -18,11 +18,12 @@ import type {
   UsageStore,
 } from '../types.js';
 import { accountOf, DEFAULT_RETENTION_DAYS, normalizeUsageRow, type UsageRecord } from '../validate.js';
+import { USAGE_GROUPS } from '../../vocabulary.js';
 import type { Db } from './database.js';
 import { hourlyWriter, UsageReports, type GroupRow } from './usage-report.js';
 import type { WriteBuffer } from './write-buffer.js';
 
-const GROUP_BY = ['day', 'hour', 'month', 'endpoint', 'key', 'priority'] as const;
+const GROUP_BY = USAGE_GROUPS;
 
 interface LogRow extends UsageRecord {
   id: number;

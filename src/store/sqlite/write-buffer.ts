@@ -9,7 +9,7 @@
  *   current event-loop turn, and the promise settles with that transaction. Concurrent callers
  *   share one transaction, so committing per call costs about as little as writing behind.
  */
-import { LabelwiseError } from '../../errors.js';
+import { isLabelwiseError, storesClosed, usageBacklogFull, usageDbBusy, usageNotRecorded, type LabelwiseError } from '../../errors.js';
 import type { UsageRecord } from '../validate.js';
 
 /** Most rows kept in memory while flushes keep failing. */
@@ -76,7 +76,7 @@ export class WriteBuffer {
     // While the database refuses writes, the backlog is bounded: beyond it new rows are refused
     // (the caller warns) instead of memory growing until the process dies.
     if (this.#failing && this.#entries.length >= MAX_BACKLOG) {
-      throw new LabelwiseError('OVERLOADED', `usage backlog full (${MAX_BACKLOG} rows): the database is not accepting writes`);
+      throw usageBacklogFull(MAX_BACKLOG);
     }
     this.#entries.push(entry);
     if (this.#entries.length >= this.#options.maxRows && !this.#failing) this.#tryFlush();
@@ -92,7 +92,7 @@ export class WriteBuffer {
   commit(entry: BufferedEntry): Promise<void> {
     if (this.#closed) {
       this.#options.dropped([entry]);
-      return Promise.reject(new LabelwiseError('OVERLOADED', 'the stores are closed'));
+      return Promise.reject(storesClosed());
     }
     return new Promise<void>((resolve, reject) => {
       this.#entries.push(entry);
@@ -143,7 +143,7 @@ export class WriteBuffer {
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new LabelwiseError('OVERLOADED', 'the stores are closed');
+    if (this.#closed) throw storesClosed();
   }
 
   #tryFlush(): void {
@@ -175,12 +175,12 @@ export class WriteBuffer {
 
 /** What a durable caller is told when its transaction failed; the database's error is the `cause`. */
 function commitError(err: unknown): LabelwiseError {
-  if (err instanceof LabelwiseError) return err;
+  if (isLabelwiseError(err)) return err;
   const code = String((err as { code?: unknown })?.code ?? '');
   // Another connection holding the write lock past the busy timeout is transient; the rest
   // (disk full, I/O error, read-only file, a broken schema) needs an operator.
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-    return new LabelwiseError('OVERLOADED', 'the usage database is busy, so the call could not be recorded and is not answered; retry', undefined, { cause: err });
+    return usageDbBusy(err);
   }
-  return new LabelwiseError('INTERNAL_ERROR', 'the call could not be recorded (usage row and charge), so it is not answered', undefined, { cause: err });
+  return usageNotRecorded(err);
 }
