@@ -78,7 +78,7 @@ async function evaluateOnce(engine: Engine, set: Dataset, test: Example[], descr
 }
 
 /** Multi-label check: two texts of different classes joined must get both labels (and only those). */
-async function tagCheck(engine: Engine, set: Dataset): Promise<{ precision: number; recall: number }> {
+export async function tagCheck(engine: Engine, set: Dataset): Promise<{ precision: number; recall: number }> {
   const items = shuffle(splitOf(set, SPLIT).test, 21).slice(0, 600);
   const pairs: { text: string; gold: string[] }[] = [];
   for (let i = 0; i + 1 < items.length && pairs.length < 300; i += 2) {

@@ -9,12 +9,13 @@ import { installedManifest, resolvePreset } from '../../src/model/hub/index.js';
 import { DATA_DIR, loadDatasets } from '../accuracy/datasets.js';
 import type { Scores } from '../accuracy/metrics.js';
 import { runChild } from '../lib/child.js';
-import { COMPARED, type Comparison } from './heldout.js';
+import { COMPARED, type Comparison, type TagComparison } from './heldout.js';
 
 interface Result {
   model: string;
   calibration: Record<string, number>;
   scores: Comparison;
+  tag: TagComparison;
 }
 
 const f3 = (x: number) => x.toFixed(3);
@@ -32,6 +33,8 @@ function report(results: Result[]): string {
     ),
   );
   const constants = results.map((r) => `| ${r.model} | ${Object.values(r.calibration).join(' | ')} |`);
+  const pr = (x: { precision: number; recall: number }) => `${f3(x.precision)} / ${f3(x.recall)}`;
+  const tags = results.flatMap((r) => Object.entries(r.tag).map(([set, t]) => `| ${r.model} | ${set} | ${pr(t.before)} | ${pr(t.after)} |`));
   return [
     `# Per-model calibration, held-out before/after (${new Date().toISOString().slice(0, 10)})`,
     '',
@@ -40,13 +43,19 @@ function report(results: Result[]): string {
     '(public rows only). Same vectors for both. 8 examples: one seeded draw (seed 13) per label. Target (issue #11):',
     'ECE ≤ 0.10 zero-shot, ≤ 0.05 with examples.',
     '',
-    '| model | temperature | bias | scale | tagBias | tagSlope |',
-    '|---|---|---|---|---|---|',
+    '| model | temperature | bias | scale | tagBias | tagSlope | headPrior | headScale |',
+    '|---|---|---|---|---|---|---|---|',
     ...constants,
     '',
     '| model | set | setting | accuracy before → after | ECE before → after | mean confidence | ECE target met |',
     '|---|---|---|---|---|---|---|',
     ...rows,
+    '',
+    'Tag (threshold 0.5) on 300 joined held-out pairs of two different classes per set, precision / recall:',
+    '',
+    '| model | set | before | after |',
+    '|---|---|---|---|',
+    ...tags,
   ].join('\n');
 }
 
