@@ -2,8 +2,10 @@
 // four labeled sets only (never the held-out rows the README reports), cross-validates each part
 // leave-one-set-out against the engine default, keeps a part only where it wins, and writes
 // src/engine/calibration/artefacts/NAME.json plus the generated table the engine reads.
-// Deterministic: seeded row samples, closed-form/grid fits. `--cache FILE` reuses similarities.
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+// Deterministic: seeded row samples, Newton/grid fits, and every text embedded in the same
+// batches on every run (int8 models' vectors depend slightly on their batch-mates, so a cache of
+// vectors from another run would not reproduce the file; there is none).
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseArtefact } from '../src/engine/calibration/artefact.js';
@@ -51,7 +53,7 @@ export function tableSource(dir = ARTEFACT_DIR): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { model: { type: 'string' }, cache: { type: 'string' }, 'table-only': { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { model: { type: 'string' }, 'table-only': { type: 'boolean' } } });
   if (values['table-only']) {
     writeFileSync(TABLE, tableSource());
     return;
@@ -62,20 +64,15 @@ async function main(): Promise<void> {
   const sets = loadDatasets();
   if (!sets) throw new Error(`no labeled data at ${DATA_DIR} (set LABELWISE_DATA_DIR)`);
   const embedder = await embedderFor(name);
-  let sims: SetSims[];
+  const sims: SetSims[] = [];
   let heads: HeadRows[] = [];
   let zeroShot: ReturnType<typeof choose>;
   let fitted: ReturnType<typeof fitCalibration>;
   let crossValidation: ReturnType<typeof crossValidate>;
   try {
-    if (values.cache && existsSync(values.cache)) sims = JSON.parse(readFileSync(values.cache, 'utf8')) as SetSims[];
-    else {
-      sims = [];
-      for (const set of sets) {
-        sims.push(await setSims(embedder, set));
-        process.stderr.write(`calibrate: ${name} ${set.name} zero-shot rows embedded\n`);
-      }
-      if (values.cache) writeFileSync(values.cache, JSON.stringify(sims));
+    for (const set of sets) {
+      sims.push(await setSims(embedder, set));
+      process.stderr.write(`calibrate: ${name} ${set.name} zero-shot rows embedded\n`);
     }
     fitted = fitCalibration(sims);
     crossValidation = crossValidate(sims, DEFAULT_CALIBRATION);
