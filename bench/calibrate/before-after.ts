@@ -2,7 +2,7 @@
 // (CALIBRATION_MODELS=a,b picks some), held-out accuracy and ECE before (engine default
 // calibration) and after (the model's artefact), names / descriptions / 8 examples, each model in
 // its own process. Writes bench/results/calibration.md. Nothing is chosen from these numbers.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { CALIBRATIONS } from '../../src/engine/calibration/table.js';
 import { resolveOptions } from '../../src/engine/options.js';
 import { installedManifest, resolvePreset } from '../../src/model/hub/index.js';
@@ -66,7 +66,10 @@ async function main(): Promise<void> {
   }
   const cacheDir = resolveOptions({}).cacheDir;
   const wanted = process.env.CALIBRATION_MODELS?.split(',').map((s) => s.trim()) ?? Object.keys(CALIBRATIONS);
-  const results: Result[] = [];
+  // Models measured earlier and not rerun now are kept (CALIBRATION_MODELS reruns some).
+  const JSON_OUT = 'bench/results/calibration.json';
+  const earlier = existsSync(JSON_OUT) ? (JSON.parse(readFileSync(JSON_OUT, 'utf8')) as Result[]).filter((r) => !wanted.includes(r.model) && Object.hasOwn(CALIBRATIONS, r.model)) : [];
+  const results: Result[] = [...earlier];
   for (const name of wanted) {
     if (!(await installedManifest(cacheDir, resolvePreset(name)))) {
       console.log(`calibration: ${name} skipped — not installed (npx labelwise models pull ${name})`);
@@ -77,7 +80,8 @@ async function main(): Promise<void> {
     results.push(result as unknown as Result);
     mkdirSync('bench/results', { recursive: true });
     writeFileSync(process.env.CALIBRATION_OUT ?? 'bench/results/calibration.md', `${report(results)}\n`);
-    writeFileSync('bench/results/calibration.json', `${JSON.stringify(results, null, 2)}\n`);
+    results.sort((a, b) => a.model.localeCompare(b.model));
+    writeFileSync(JSON_OUT, `${JSON.stringify(results, null, 2)}\n`);
   }
   console.log(report(results));
 }

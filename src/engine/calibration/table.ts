@@ -4,6 +4,9 @@ import type { ScorerCalibration } from '../../scoring/scorer.js';
 /** Per-model confidence calibration fitted on the public rows (bench/calibrate.ts), by model name. */
 export const CALIBRATIONS: Readonly<Record<string, Readonly<ScorerCalibration>>> = Object.freeze({
   'all-minilm-l6-v2-int8': Object.freeze({"temperature":0.056,"bias":0.2142,"scale":0.1722,"tagBias":0.64,"tagSlope":10.96,"headPrior":0.056,"headScale":1.02}),
+  'all-minilm-l6-v2': Object.freeze({"temperature":0.0565,"bias":0.211,"scale":0.1754,"tagBias":0.64,"tagSlope":10.96,"headPrior":0.0565,"headScale":1.03}),
   'bge-small-en-v1.5-int8': Object.freeze({"temperature":0.0275,"bias":0.5956,"scale":0.0982,"tagBias":0.64,"tagSlope":10.96,"headPrior":0.04,"headScale":1}),
+  'bge-small-en-v1.5': Object.freeze({"temperature":0.0275,"bias":0.5941,"scale":0.0969,"tagBias":0.64,"tagSlope":10.96,"headPrior":0.04,"headScale":1}),
   'e5-small-v2-int8': Object.freeze({"temperature":0.0115,"bias":0.8057,"scale":0.0467,"tagBias":1.119,"tagSlope":62.19,"headPrior":0.04,"headScale":1.35}),
+  'e5-small-v2': Object.freeze({"temperature":0.0115,"bias":0.803,"scale":0.0471,"tagBias":1.124,"tagSlope":60.76,"headPrior":0.04,"headScale":1.36}),
 });
