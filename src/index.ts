@@ -9,6 +9,7 @@ export { Engine, DEFAULT_ACCOUNT, type CallOptions, type Detailed } from './engi
 export type { EngineOptions, HfModelOptions } from './engine/options.js';
 export type { CacheMeta } from './engine/response-cache.js';
 export type { PoolOptions } from './pool/inference-pool.js';
+export type { CreatedJob, JobCallOptions, JobConfig, JobDownload, JobInfo, JobInput, JobMode, JobResultLine, JobsApi, JobsOptions, JobStatus, JobSummary, TokenGrant, UploadOptions } from './jobs/index.js';
 export type { ScorerCalibration } from './scoring/scorer.js';
 
 // Stores (keys, classifiers, usage, logs, billing) — interfaces only
@@ -38,7 +39,8 @@ export type {
 } from './store/index.js';
 
 // Models
-export type { Embedder, EmbeddedText } from './model/embedder.js';
+export type { Embedder, EmbeddedText, EmbedOptions } from './model/embedder.js';
+export type { Lane } from './vocabulary.js';
 export { MODEL_CHANNEL, type ModelEvent } from './model/use-lite/index.js';
 
 // Errors

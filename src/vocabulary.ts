@@ -19,6 +19,14 @@ export const PRIORITIES = Object.freeze(['standard', 'fast'] as const);
 /** `fast` skips micro-batching and is billed at the fast price. */
 export type Priority = (typeof PRIORITIES)[number];
 
+/**
+ * Inference lanes. `realtime` serves requests; `batch` serves async jobs on workers of the lowest
+ * CPU priority, so a running job takes only the CPU that real-time requests leave idle.
+ */
+export const LANES = Object.freeze(['realtime', 'batch'] as const);
+/** Which inference lane an embed call runs in (see `LANES`). */
+export type Lane = (typeof LANES)[number];
+
 /** What a charge is priced as (spec §9): the two priorities plus batch jobs. */
 export const PRICE_KINDS = Object.freeze([...PRIORITIES, 'batch'] as const);
 /** What a charge is priced as (spec §9). */

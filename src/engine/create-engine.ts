@@ -1,5 +1,9 @@
 /** The composition root: resolves options and wires the engine's parts, nothing else. */
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { isLabelwiseError } from '../errors.js';
+import { JobFiles, Jobs } from '../jobs/index.js';
 import { PrototypeBuilder } from '../scoring/prototypes.js';
 import { openStores, type ClassifierStore } from '../store/index.js';
 import { Accounting } from './accounting.js';
@@ -9,7 +13,8 @@ import { Engine } from './engine.js';
 import type { AnyScored } from './endpoints.js';
 import { LabelConfigResolver, type ClassifierResolver } from './label-config.js';
 import { createModel } from './model-loader.js';
-import { resolveOptions, type EngineOptions } from './options.js';
+import { jobScoring } from './job-scoring.js';
+import { resolveOptions, type EngineOptions, type ResolvedOptions } from './options.js';
 import { Pipeline } from './pipeline.js';
 import { registerAccounting } from './ports.js';
 import { ResponseCache } from './response-cache.js';
@@ -41,8 +46,11 @@ export const ENGINE_LIMITS = Object.freeze({
 export async function createEngine(options?: EngineOptions): Promise<Engine> {
   const resolved = resolveOptions(options);
   const stores = await openStores({ dataDir: resolved.dataDir, prices: resolved.billing.prices, freeTokensMonthly: resolved.billing.freeTokensMonthly });
+  let built: { close(): Promise<void> } | undefined;
   try {
     const { embedder, fitHead } = await createModel(resolved);
+    // From here on a failure must stop the model's worker threads too, not only the stores.
+    built = embedder;
     // The model's fitted artefact, explicit `calibration` options winning field by field.
     const calibration = engineCalibration(resolved);
     const accounting = new Accounting(stores, { enforceBilling: resolved.billing.enabled, recordUsage: resolved.recordUsage, durable: resolved.durability === 'durable' });
@@ -61,13 +69,35 @@ export async function createEngine(options?: EngineOptions): Promise<Engine> {
       }),
       configs: new LabelConfigResolver(embedder, savedClassifiers(stores.classifiers), { maxConfigs: ENGINE_LIMITS.labelConfigs }),
     });
-    const engine = new Engine(stores, pipeline);
+    const jobs = new Jobs({
+      store: stores.jobs,
+      classifiers: stores.classifiers,
+      files: jobFiles(resolved),
+      scoring: jobScoring(pipeline, accounting, resolved.recordUsage),
+      options: resolved.jobs,
+    });
+    const engine = new Engine(stores, pipeline, jobs);
+    built = engine;
     registerAccounting(engine, accounting);
+    // Jobs left processing by an engine that is gone (a crash, a kill) go on from their checkpoint.
+    await jobs.resume();
     return engine;
   } catch (err) {
-    await stores.close();
+    // The engine closes its stores itself; before it exists they are closed here.
+    if (built instanceof Engine) await built.close().catch(() => {});
+    else {
+      await built?.close().catch(() => {});
+      await stores.close();
+    }
     throw err;
   }
+}
+
+/** `jobs.dir`, else `<dataDir>/jobs`; an in-memory engine's jobs live in a temporary folder removed on close. */
+function jobFiles(options: ResolvedOptions): JobFiles {
+  if (options.jobs.dir) return new JobFiles(options.jobs.dir);
+  if (options.dataDir !== ':memory:') return new JobFiles(join(options.dataDir, 'jobs'));
+  return new JobFiles(join(tmpdir(), `labelwise-jobs-${randomBytes(8).toString('hex')}`), { ephemeral: true });
 }
 
 /** Reads a saved classifier of the account; `undefined` (→ CLASSIFIER_NOT_FOUND) when absent. */
