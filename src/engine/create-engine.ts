@@ -7,6 +7,7 @@ import { JobFiles, Jobs } from '../jobs/index.js';
 import { PrototypeBuilder } from '../scoring/prototypes.js';
 import { openStores, type ClassifierStore } from '../store/index.js';
 import { Accounting } from './accounting.js';
+import { engineCalibration } from './calibration/index.js';
 import { DocumentStep } from './documents-step.js';
 import { Engine } from './engine.js';
 import type { AnyScored } from './endpoints.js';
@@ -50,14 +51,22 @@ export async function createEngine(options?: EngineOptions): Promise<Engine> {
     const { embedder, fitHead } = await createModel(resolved);
     // From here on a failure must stop the model's worker threads too, not only the stores.
     built = embedder;
+    // The model's fitted artefact, explicit `calibration` options winning field by field.
+    const calibration = engineCalibration(resolved);
     const accounting = new Accounting(stores, { enforceBilling: resolved.billing.enabled, recordUsage: resolved.recordUsage, durable: resolved.durability === 'durable' });
     const pipeline = new Pipeline({
       embedder,
       accounting,
-      calibration: resolved.calibration,
+      calibration,
       cache: new ResponseCache<AnyScored>(resolved.cache),
       documents: new DocumentStep(resolved.documents),
-      prototypes: new PrototypeBuilder(embedder, { maxSentences: ENGINE_LIMITS.prototypeSentences, maxConfigs: ENGINE_LIMITS.prototypeConfigs, fitHead }),
+      prototypes: new PrototypeBuilder(embedder, {
+        maxSentences: ENGINE_LIMITS.prototypeSentences,
+        maxConfigs: ENGINE_LIMITS.prototypeConfigs,
+        fitHead,
+        // The prior the few-shot head shrinks towards, chosen per model (src/engine/calibration).
+        head: { zeroShotTemperature: calibration.headPrior },
+      }),
       configs: new LabelConfigResolver(embedder, savedClassifiers(stores.classifiers), { maxConfigs: ENGINE_LIMITS.labelConfigs }),
     });
     const jobs = new Jobs({
