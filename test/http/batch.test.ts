@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Engine } from '../../src/index.js';
 import { createJob, downloadResults, ndjson, pollDone, uploadForm, uploadPut } from '../support/batch-http.js';
-import { expectError, serveApi, startEngine } from '../support/http-server.js';
+import { expectError, rawHead, rawJson, rawRequest, serveApi, startEngine } from '../support/http-server.js';
 
 const LIMIT = 256 * 1024;
 let dir: string;
@@ -248,6 +248,15 @@ describe('the §7 errors', () => {
     });
     expectError(await uploadPut(job, chunked), 413, 'PAYLOAD_TOO_LARGE');
     expectError(await uploadForm(job, big), 413, 'PAYLOAD_TOO_LARGE');
+    // Refused on its head alone: the server does not wait for a body it would not take.
+    for (const [method, type] of [['PUT', 'application/x-ndjson'], ['POST', 'multipart/form-data; boundary=x']]) {
+      const extra = method === 'POST' ? 1024 * 1024 : 0; // a form may add its fields around the file
+      const path = `${new URL(job.upload_url).pathname}?token=${encodeURIComponent(job.upload_fields.token)}`;
+      const raw = await rawRequest(server.port, [rawHead(method, path, { 'Content-Type': type, 'Content-Length': LIMIT + extra + 1 })]);
+      expect(raw.status, raw.response).toBe(413);
+      expect(rawJson(raw.response).details).toMatchObject({ reason: 'body_too_large', limit_bytes: LIMIT + extra });
+      expect(raw.closed).toBe(true);
+    }
     expectError(await server.api('POST', `/batch/${job.job_id}/start`, { key }), 409, 'BATCH_INPUT_MISSING');
     // Up to the limit is fine, and the 1 MB real-time limit does not apply (the limit here is below it; see batch-hostile for 20 MB).
     const fits = `${JSON.stringify({ text: 'y'.repeat(LIMIT - 20) })}\n`;
@@ -272,7 +281,22 @@ describe('the §7 errors', () => {
     const late = await uploadForm(job, ndjson(TEXTS), { fieldsAfter: true });
     expectError(late, 401, 'INVALID_API_KEY');
     expect(late.body.details.reason).toBe('job_token_missing');
-    // None of these kept anything (the second file part came after a complete first one).
+    // A second file part that arrives well after a complete first one still fails the upload:
+    // the first file is not kept (its stream ends only once the whole form was read).
+    const b = 'lwform';
+    const part1 = `--${b}\r\nContent-Disposition: form-data; name="token"\r\n\r\n${job.upload_fields.token}\r\n--${b}\r\nContent-Disposition: form-data; name="file"; filename="a.ndjson"\r\n\r\n${ndjson(TEXTS)}\r\n--${b}\r\n`;
+    const part2 = `Content-Disposition: form-data; name="file"; filename="b.ndjson"\r\n\r\n${ndjson(['late'])}\r\n--${b}--\r\n`;
+    const body = new ReadableStream<Uint8Array>({
+      async start(c) {
+        c.enqueue(new TextEncoder().encode(part1));
+        await new Promise((r) => setTimeout(r, 300)); // time enough for the first file to be stored if it were let through
+        c.enqueue(new TextEncoder().encode(part2));
+        c.close();
+      },
+    });
+    const res = await fetch(job.upload_url, { method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${b}` }, body, duplex: 'half' } as RequestInit);
+    expect(res.status).toBe(422);
+    // None of these kept anything.
     expectError(await server.api('POST', `/batch/${job.job_id}/start`, { key }), 409, 'BATCH_INPUT_MISSING');
   });
 });
