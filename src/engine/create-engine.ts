@@ -16,7 +16,7 @@ import { createModel } from './model-loader.js';
 import { jobScoring } from './job-scoring.js';
 import { resolveOptions, type EngineOptions, type ResolvedOptions } from './options.js';
 import { Pipeline } from './pipeline.js';
-import { registerAccounting, registerLimits } from './ports.js';
+import { registerAccounting } from './ports.js';
 import { ResponseCache } from './response-cache.js';
 
 /**
@@ -79,7 +79,6 @@ export async function createEngine(options?: EngineOptions): Promise<Engine> {
     const engine = new Engine(stores, pipeline, jobs);
     built = engine;
     registerAccounting(engine, accounting);
-    registerLimits(engine, { maxUploadBytes: resolved.jobs.maxUploadBytes });
     // Jobs left processing by an engine that is gone (a crash, a kill) go on from their checkpoint.
     await jobs.resume();
     return engine;

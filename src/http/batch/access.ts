@@ -4,7 +4,6 @@
  */
 import { batchNotFound, jobTokenMissing } from '../../errors.js';
 import type { Engine } from '../../engine/engine.js';
-import { limitsOf } from '../../engine/ports.js';
 import type { JobsApi, TokenGrant } from '../../jobs/types.js';
 import { header } from '../host.js';
 import type { RouteContext } from '../route.js';
@@ -18,7 +17,7 @@ export function jobsOf(engine: Engine): JobsApi {
 
 /** The engine's upload limit in bytes (`jobs.maxUploadBytes`). */
 export function maxUploadBytes(engine: Engine): number {
-  return limitsOf(engine).maxUploadBytes;
+  return engine.jobs.limits.maxUploadBytes;
 }
 
 /**
