@@ -140,11 +140,11 @@ async function finish(engine: JobsEngine, found: Found, ctx: Pick<Context, 'outp
   try {
     job = await engine.jobs.wait(found.job_id, { ...ctx.account, signal });
   } catch (err) {
+    stopBar();
     if (signal.aborted) return { interrupted: true };
     throw err;
-  } finally {
-    stopBar();
   }
+  stopBar(job);
   if (job.status === 'completed') {
     try {
       const { stream } = await engine.jobs.download(found.job_id, ctx.account);

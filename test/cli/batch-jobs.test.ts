@@ -1,0 +1,226 @@
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BATCH_OPTIONS } from '../../src/cli/jobs/options.js';
+import { openStores } from '../../src/store/index.js';
+
+// `labelwise batch …` as users run it: the built bin (npm test builds first), a real data dir,
+// the real default model, real signals.
+const BIN = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
+const dir = mkdtempSync(join(tmpdir(), 'lw-cli-jobs-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const LABELS = 'sports,business,technology,politics,cooking';
+const TOPICS = ['The match ended in a draw after extra time', 'Shares of the bank fell sharply today', 'The new laptop ships with a faster chip', 'Parliament passed the budget bill', 'Bake the bread for forty minutes'];
+
+const cli = (args: string[], timeout = 120_000): SpawnSyncReturns<string> => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout });
+const lines = (path: string) => readFileSync(path, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+const body = (stderr: string) => JSON.parse(stderr.trim().split('\n').at(-1) as string) as { code: string; details?: Record<string, unknown> };
+
+/** `n` distinct lines with ids (distinct texts: the response cache must not shortcut the run). */
+function inputFile(name: string, n: number): string {
+  const path = join(dir, name);
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) out.push(JSON.stringify({ id: `r${i}`, text: `${TOPICS[i % TOPICS.length]} (report ${i})` }));
+  writeFileSync(path, `${out.join('\n')}\n`);
+  return path;
+}
+
+describe('labelwise batch run', () => {
+  const data = join(dir, 'data-small');
+  const input = join(dir, 'small.ndjson');
+  const output = join(dir, 'small.out.ndjson');
+  writeFileSync(
+    input,
+    [
+      '{"id":"a","text":"The striker scored twice in the cup final"}',
+      'not json',
+      '{"id":"b","text":"   "}',
+      '{"id":"c"}',
+      '{"id":"d","text":"Quarterly revenue beat the analysts\' forecast"}',
+      '"The new phone has a faster chip"',
+    ].join('\n') + '\n',
+  );
+  const args = ['batch', 'run', input, '--labels', LABELS, '-o', output, '--data', data];
+  let jobId = '';
+
+  it('runs a file end to end: one result line per input line, in order, bad lines as error lines, a one-line JSON summary', () => {
+    const run = cli(args);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout.split('\n')).toHaveLength(2); // one line + the newline
+    const summary = JSON.parse(run.stdout);
+    expect(summary).toMatchObject({ status: 'completed', lines: 6, failed: 3, resumed: false });
+    expect(summary.job_id).toMatch(/^batch_[a-z0-9]{16}$/);
+    expect(summary.tokens).toBeGreaterThan(0);
+    expect(summary.seconds).toBeGreaterThan(0);
+    jobId = summary.job_id;
+
+    const results = lines(output);
+    expect(results.map((r) => r.index)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(results[0]).toMatchObject({ id: 'a', label: 'sports' });
+    expect(results[1]).toMatchObject({ code: 'INVALID_JSON', tokens: 0 });
+    expect(results[2]).toMatchObject({ id: 'b', tokens: 0 });
+    expect(results[2]).toHaveProperty('error');
+    expect(results[3]).toMatchObject({ id: 'c', tokens: 0 });
+    expect(results[3]).toHaveProperty('error');
+    expect(results[4]).toMatchObject({ id: 'd', label: 'business' });
+    expect(results[5]).toMatchObject({ label: 'technology' });
+    // Written by rename: no temp file is left beside the output; the sidecar names the job.
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(JSON.parse(readFileSync(`${output}.labelwise-job.json`, 'utf8'))).toMatchObject({ job_id: jobId });
+  });
+
+  it('the same command again continues the same (completed) job; another config or a changed input starts a new one', () => {
+    const before = readFileSync(output, 'utf8');
+    const again = cli(args);
+    expect(again.status, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ job_id: jobId, resumed: true, lines: 6 });
+    expect(readFileSync(output, 'utf8')).toBe(before);
+
+    const multi = cli([...args, '--mode', 'multi', '--threshold', '0']);
+    expect(multi.status, multi.stderr).toBe(0);
+    const multiJob = JSON.parse(multi.stdout).job_id as string;
+    expect(multiJob).not.toBe(jobId);
+    const tagged = lines(output);
+    expect(tagged).toHaveLength(6);
+    expect((tagged[0]?.labels as unknown[]).length).toBe(5); // threshold 0: every label applies
+
+    // Same path, same config, another mtime: a different input.
+    const { mtime } = statSync(input);
+    utimesSync(input, mtime, new Date(mtime.getTime() + 5_000));
+    const touched = cli([...args, '--mode', 'multi', '--threshold', '0']);
+    expect(touched.status, touched.stderr).toBe(0);
+    expect(JSON.parse(touched.stdout).job_id).not.toBe(multiJob);
+  });
+
+  it('list, status, results (stdout and -o), cancel and delete answer JSON; errors are the spec bodies with exit 2', () => {
+    const on = (...a: string[]) => cli(['batch', ...a, '--data', data]);
+    const listed = on('list');
+    expect(listed.status, listed.stderr).toBe(0);
+    const jobs = JSON.parse(listed.stdout) as { job_id: string; status: string }[];
+    expect(jobs).toHaveLength(3);
+    expect(jobs.at(-1)).toMatchObject({ job_id: jobId, status: 'completed', requests_total: 6, requests_completed: 6 });
+
+    const status = on('status', jobId);
+    expect(JSON.parse(status.stdout)).toMatchObject({ job_id: jobId, status: 'completed', mode: 'single', requests_failed: 3 });
+
+    const results = on('results', jobId);
+    expect(results.status).toBe(0);
+    expect(results.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).index)).toEqual([0, 1, 2, 3, 4, 5]);
+    const copy = join(dir, 'copy.ndjson');
+    const written = on('results', jobId, '-o', copy);
+    expect(JSON.parse(written.stdout)).toMatchObject({ job_id: jobId, output: copy });
+    expect(readFileSync(copy, 'utf8')).toBe(results.stdout);
+
+    const cancel = on('cancel', jobId);
+    expect(cancel.status).toBe(2);
+    expect(body(cancel.stderr)).toMatchObject({ code: 'BATCH_INVALID_STATE' });
+
+    expect(JSON.parse(on('delete', jobId).stdout)).toEqual({ job_id: jobId, deleted: true });
+    const gone = on('status', jobId);
+    expect(gone.status).toBe(2);
+    expect(body(gone.stderr)).toMatchObject({ code: 'BATCH_NOT_FOUND' });
+  });
+
+  // A terminal for stderr, through util-linux `script` (a pty); where it is missing the bar cannot be seen.
+  const hasScript = spawnSync('script', ['--version']).status === 0;
+  it.skipIf(!hasScript)('draws a progress bar (lines done/total, lines/s, ETA) only when stderr is a terminal', () => {
+    const quote = (a: string) => `'${a.replaceAll("'", `'\\''`)}'`;
+    const command = [process.execPath, BIN, 'batch', 'run', input, '--labels', LABELS, '-o', join(dir, 'tty.out.ndjson'), '--data', data].map(quote).join(' ');
+    const run = spawnSync('script', ['-qefc', command, '/dev/null'], { encoding: 'utf8', timeout: 120_000 });
+    expect(run.status, run.stdout).toBe(0);
+    expect(run.stdout).toMatch(/classifying .*\d+% \| 6\/6 lines \| [\d-]+ lines\/s \| ETA /);
+    expect(lines(join(dir, 'tty.out.ndjson'))).toHaveLength(6);
+  });
+
+  it('usage mistakes exit 2 with the spec error body, before any engine opens', () => {
+    const noOut = cli(['batch', 'run', input, '--labels', LABELS, '--data', data]);
+    expect(noOut.status).toBe(2);
+    expect(body(noOut.stderr)).toMatchObject({ code: 'VALIDATION_ERROR', details: { field: 'output', reason: 'missing_argument' } });
+    const noLabels = cli(['batch', 'run', input, '-o', output, '--data', data]);
+    expect(body(noLabels.stderr)).toMatchObject({ details: { field: 'labels' } });
+    const noFile = cli(['batch', 'run', join(dir, 'absent.ndjson'), '--labels', LABELS, '-o', output, '--data', data]);
+    expect(noFile.status).toBe(2);
+    expect(body(noFile.stderr)).toMatchObject({ details: { field: 'input' } });
+    expect(cli(['batch', 'status', '--data', data]).status).toBe(2);
+    expect(cli(['batch', 'frobnicate']).status).toBe(2);
+    expect(cli(['batch', 'list', '--labels', 'a']).status).toBe(2); // run's flags are run's only
+    expect(cli(['batch']).status).toBe(2);
+  });
+
+  it('--help names every flag', () => {
+    for (const args of [['batch', '--help'], ['batch', 'run', '--help'], ['batch', 'list', '-h']]) {
+      const help = cli(args);
+      expect(help.status).toBe(0);
+      for (const flag of Object.keys(BATCH_OPTIONS)) expect(help.stdout, `${args.join(' ')}: --${flag}`).toContain(`--${flag}`);
+    }
+  });
+});
+
+describe('labelwise batch run, interrupted', () => {
+  const data = join(dir, 'data-big');
+  // Big enough to still be running after its first checkpoint on a fast box.
+  const N = 4_000;
+  const input = inputFile('big.ndjson', N);
+  const output = join(dir, 'big.out.ndjson');
+  const args = ['batch', 'run', input, '--labels', LABELS, '-o', output, '--data', data];
+
+  /** The job's committed lines, read from the data dir's store (another process may write it). */
+  async function committed(id: string): Promise<number> {
+    const stores = await openStores({ dataDir: data });
+    try {
+      return (await stores.jobs.get(id, 'default'))?.next_line ?? 0;
+    } finally {
+      await stores.close();
+    }
+  }
+
+  /** Starts the CLI, waits until the job has committed more than `after` lines, then sends `signals`. */
+  async function interrupt(after: number, signals: NodeJS.Signals[]): Promise<{ code: number | null; stderr: string; jobId: string; at: number }> {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    let jobId = '';
+    let at = 0;
+    const deadline = Date.now() + 90_000;
+    while (Date.now() < deadline && child.exitCode === null) {
+      if (!jobId && existsSync(`${output}.labelwise-job.json`)) jobId = JSON.parse(readFileSync(`${output}.labelwise-job.json`, 'utf8')).job_id;
+      if (jobId && (at = await committed(jobId)) > after) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    for (const signal of signals) child.kill(signal);
+    return { code: await exited, stderr, jobId, at };
+  }
+
+  it('Ctrl-C stops at a checkpoint and prints how to resume; the same command resumes the same job; one line per input line, in order', async () => {
+    const first = await interrupt(0, ['SIGINT']);
+    expect(first.at, 'interrupted after a checkpoint').toBeGreaterThan(0);
+    expect(first.at, 'interrupted before the end').toBeLessThan(N);
+    expect(first.code, first.stderr).toBe(130);
+    expect(first.stderr).toMatch(new RegExp(`job ${first.jobId} stays processing at \\d+/${N} lines`));
+    expect(first.stderr).toContain('Resume with the same command:\n  labelwise batch run ');
+    expect(existsSync(output)).toBe(false);
+    const resumedAt = await committed(first.jobId);
+    expect(resumedAt).toBeLessThan(N);
+
+    // A second Ctrl-C exits at once (mid-chunk: like a crash, the checkpoint still holds).
+    const second = await interrupt(resumedAt, ['SIGINT', 'SIGINT']);
+    expect(second.jobId).toBe(first.jobId);
+    expect(second.code, second.stderr).toBe(130);
+    expect(second.stderr).toContain('SIGINT again: exiting now');
+    expect(existsSync(output)).toBe(false);
+
+    const last = cli(args);
+    expect(last.status, last.stderr).toBe(0);
+    expect(JSON.parse(last.stdout)).toMatchObject({ job_id: first.jobId, status: 'completed', lines: N, failed: 0, resumed: true });
+    const results = lines(output);
+    expect(results).toHaveLength(N);
+    results.forEach((r, i) => {
+      expect(r.index).toBe(i);
+      expect(r.id).toBe(`r${i}`);
+    });
+  });
+});
