@@ -144,6 +144,10 @@ describe('labelwise batch run', () => {
     const noFile = cli(['batch', 'run', join(dir, 'absent.ndjson'), '--labels', LABELS, '-o', output, '--data', data]);
     expect(noFile.status).toBe(2);
     expect(body(noFile.stderr)).toMatchObject({ details: { field: 'input' } });
+    const noDir = cli(['batch', 'run', input, '--labels', LABELS, '-o', join(dir, 'absent', 'out.ndjson'), '--data', data]);
+    expect(body(noDir.stderr)).toMatchObject({ code: 'VALIDATION_ERROR', details: { field: 'output' } });
+    const overInput = cli(['batch', 'run', input, '--labels', LABELS, '-o', input, '--data', data]);
+    expect(body(overInput.stderr)).toMatchObject({ code: 'VALIDATION_ERROR', details: { field: 'output' } });
     expect(cli(['batch', 'status', '--data', data]).status).toBe(2);
     expect(cli(['batch', 'frobnicate']).status).toBe(2);
     expect(cli(['batch', 'list', '--labels', 'a']).status).toBe(2); // run's flags are run's only

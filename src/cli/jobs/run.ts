@@ -3,8 +3,9 @@
  * is the engine's (checkpointed per chunk in SQLite); this file only finds or creates it, shows
  * its progress, and writes its results once it completes.
  */
-import { resolve } from 'node:path';
-import { isLabelwiseError, missingArgument } from '../../errors.js';
+import { access, constants } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { isLabelwiseError, missingArgument, validationError } from '../../errors.js';
 import type { JobConfig, JobInfo, JobMode, JobsApi } from '../../jobs/types.js';
 import { readJsonFile } from '../request.js';
 import { writeFileAtomic } from './atomic-file.js';
@@ -22,6 +23,7 @@ export async function batchRun(values: BatchRunValues, positionals: string[]): P
   if (!values.output) throw missingArgument('output', `-o/--output FILE is required; usage: ${usage}`);
   const input = resolve(positionals[0] as string);
   const output = resolve(values.output);
+  await checkOutput(input, output);
   const config = await jobConfigFromFlags(values);
   const fingerprint = await fingerprintOf(input, config, resolve(values.data));
   const began = performance.now();
@@ -77,9 +79,10 @@ interface Context {
  * new one (created, recorded, uploaded, started). Undefined when interrupted before it started.
  */
 async function findOrStartJob(jobs: JobsApi, ctx: Context): Promise<Found | undefined> {
-  if (ctx.interrupt.signal.aborted) return undefined;
   const known = await matchingJob(ctx.output, ctx.fingerprint);
   const job = known ? await jobs.get(known, ctx.account).catch(absentAsUndefined) : undefined;
+  // Interrupted while the engine opened: change nothing, say where the known job stands.
+  if (ctx.interrupt.signal.aborted) return job ? { job_id: job.job_id, resumed: true } : undefined;
   if (job) {
     const at = `${job.requests_completed}/${job.requests_total} lines`;
     switch (job.status) {
@@ -165,6 +168,16 @@ function interrupted(interrupt: Interrupt, job: Pick<JobInfo, 'job_id'> & Partia
   else note(`stopped; job ${job.job_id} is ${job.status ?? 'unknown'}`);
   process.stderr.write(`Resume with the same command:\n  ${command}\n`);
   return SIGNAL_EXIT[interrupt.received ?? 'SIGINT'];
+}
+
+/** Refused before any work: the results would be written only at the end of the job. */
+async function checkOutput(input: string, output: string): Promise<void> {
+  if (output === input) throw validationError('output', 'the output file must not be the input file');
+  try {
+    await access(dirname(output), constants.W_OK);
+  } catch (err) {
+    throw validationError('output', `cannot write the output file into ${dirname(output)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, err);
+  }
 }
 
 async function jobConfigFromFlags(values: BatchRunValues): Promise<JobConfig> {
