@@ -40,7 +40,8 @@ describe('labelwise batch run', () => {
       '{"id":"b","text":"   "}',
       '{"id":"c"}',
       '{"id":"d","text":"Quarterly revenue beat the analysts\' forecast"}',
-      '"The new phone has a faster chip"',
+      '"a bare string is not an object"',
+      '{"id":"e","text":"The new phone has a faster chip"}',
     ].join('\n') + '\n',
   );
   const args = ['batch', 'run', input, '--labels', LABELS, '-o', output, '--data', data];
@@ -51,22 +52,21 @@ describe('labelwise batch run', () => {
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout.split('\n')).toHaveLength(2); // one line + the newline
     const summary = JSON.parse(run.stdout);
-    expect(summary).toMatchObject({ status: 'completed', lines: 6, failed: 3, resumed: false });
+    expect(summary).toMatchObject({ status: 'completed', lines: 7, failed: 4, resumed: false });
     expect(summary.job_id).toMatch(/^batch_[a-z0-9]{16}$/);
     expect(summary.tokens).toBeGreaterThan(0);
     expect(summary.seconds).toBeGreaterThan(0);
     jobId = summary.job_id;
 
     const results = lines(output);
-    expect(results.map((r) => r.index)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(results.map((r) => r.index)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(results[0]).toMatchObject({ id: 'a', label: 'sports' });
     expect(results[1]).toMatchObject({ code: 'INVALID_JSON', tokens: 0 });
-    expect(results[2]).toMatchObject({ id: 'b', tokens: 0 });
-    expect(results[2]).toHaveProperty('error');
-    expect(results[3]).toMatchObject({ id: 'c', tokens: 0 });
-    expect(results[3]).toHaveProperty('error');
+    for (const i of [2, 3, 5]) expect(results[i]).toMatchObject({ code: 'VALIDATION_ERROR', tokens: 0, error: expect.any(String) });
+    expect(results[2]).toMatchObject({ id: 'b' });
+    expect(results[3]).toMatchObject({ id: 'c' });
     expect(results[4]).toMatchObject({ id: 'd', label: 'business' });
-    expect(results[5]).toMatchObject({ label: 'technology' });
+    expect(results[6]).toMatchObject({ id: 'e', label: 'technology' });
     // Written by rename: no temp file is left beside the output; the sidecar names the job.
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(JSON.parse(readFileSync(`${output}.labelwise-job.json`, 'utf8'))).toMatchObject({ job_id: jobId });
@@ -76,7 +76,7 @@ describe('labelwise batch run', () => {
     const before = readFileSync(output, 'utf8');
     const again = cli(args);
     expect(again.status, again.stderr).toBe(0);
-    expect(JSON.parse(again.stdout)).toMatchObject({ job_id: jobId, resumed: true, lines: 6 });
+    expect(JSON.parse(again.stdout)).toMatchObject({ job_id: jobId, resumed: true, lines: 7 });
     expect(readFileSync(output, 'utf8')).toBe(before);
 
     const multi = cli([...args, '--mode', 'multi', '--threshold', '0']);
@@ -84,7 +84,7 @@ describe('labelwise batch run', () => {
     const multiJob = JSON.parse(multi.stdout).job_id as string;
     expect(multiJob).not.toBe(jobId);
     const tagged = lines(output);
-    expect(tagged).toHaveLength(6);
+    expect(tagged).toHaveLength(7);
     expect((tagged[0]?.labels as unknown[]).length).toBe(5); // threshold 0: every label applies
 
     // Same path, same config, another mtime: a different input.
@@ -101,14 +101,14 @@ describe('labelwise batch run', () => {
     expect(listed.status, listed.stderr).toBe(0);
     const jobs = JSON.parse(listed.stdout) as { job_id: string; status: string }[];
     expect(jobs).toHaveLength(3);
-    expect(jobs.at(-1)).toMatchObject({ job_id: jobId, status: 'completed', requests_total: 6, requests_completed: 6 });
+    expect(jobs.at(-1)).toMatchObject({ job_id: jobId, status: 'completed', requests_total: 7, requests_completed: 7 });
 
     const status = on('status', jobId);
-    expect(JSON.parse(status.stdout)).toMatchObject({ job_id: jobId, status: 'completed', mode: 'single', requests_failed: 3 });
+    expect(JSON.parse(status.stdout)).toMatchObject({ job_id: jobId, status: 'completed', mode: 'single', requests_failed: 4 });
 
     const results = on('results', jobId);
     expect(results.status).toBe(0);
-    expect(results.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).index)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(results.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).index)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     const copy = join(dir, 'copy.ndjson');
     const written = on('results', jobId, '-o', copy);
     expect(JSON.parse(written.stdout)).toMatchObject({ job_id: jobId, output: copy });
@@ -131,8 +131,8 @@ describe('labelwise batch run', () => {
     const command = [process.execPath, BIN, 'batch', 'run', input, '--labels', LABELS, '-o', join(dir, 'tty.out.ndjson'), '--data', data].map(quote).join(' ');
     const run = spawnSync('script', ['-qefc', command, '/dev/null'], { encoding: 'utf8', timeout: 120_000 });
     expect(run.status, run.stdout).toBe(0);
-    expect(run.stdout).toMatch(/classifying .*\d+% \| 6\/6 lines \| [\d-]+ lines\/s \| ETA /);
-    expect(lines(join(dir, 'tty.out.ndjson'))).toHaveLength(6);
+    expect(run.stdout).toMatch(/classifying .*\d+% \| 7\/7 lines \| [\d-]+ lines\/s \| ETA /);
+    expect(lines(join(dir, 'tty.out.ndjson'))).toHaveLength(7);
   });
 
   it('usage mistakes exit 2 with the spec error body, before any engine opens', () => {
