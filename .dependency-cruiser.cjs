@@ -47,6 +47,7 @@ module.exports = {
       ...forbid('client-is-standalone', 'The HTTP client ships without the engine (it may share its types).', '^src/client/', folders('engine', 'model', 'pool', 'scoring', 'store', 'documents', 'http', 'cli')),
       to: { path: folders('engine', 'model', 'pool', 'scoring', 'store', 'documents', 'http', 'cli'), dependencyTypesNot: ['type-only'] },
     },
+    forbid('jobs-below-engine', 'Batch jobs get scoring injected (src/jobs/ports.ts); they import no pipeline, model or host.', '^src/jobs/', folders('model', 'pool', 'scoring', 'engine', 'http', 'cli', 'client', 'index')),
     forbid('nothing-imports-cli', 'The CLI is the top of the graph.', '^src/(?!cli/)', '^src/cli/'),
     forbid(
       'side-layers-stay-low',

@@ -11,6 +11,7 @@ export * from './errors/error.js';
 export * from './errors/reasons.js';
 export * from './errors/factories/accounts.js';
 export * from './errors/factories/documents.js';
+export * from './errors/factories/jobs.js';
 export * from './errors/factories/lifecycle.js';
 export * from './errors/factories/models.js';
 export * from './errors/factories/request.js';

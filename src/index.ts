@@ -9,6 +9,7 @@ export { Engine, DEFAULT_ACCOUNT, type CallOptions, type Detailed } from './engi
 export type { EngineOptions, HfModelOptions } from './engine/options.js';
 export type { CacheMeta } from './engine/response-cache.js';
 export type { PoolOptions } from './pool/inference-pool.js';
+export type { CreatedJob, JobCallOptions, JobConfig, JobDownload, JobInfo, JobInput, JobMode, JobResultLine, JobsApi, JobsOptions, JobStatus, JobSummary, TokenGrant, UploadOptions } from './jobs/index.js';
 export type { ScorerCalibration } from './scoring/scorer.js';
 
 // Stores (keys, classifiers, usage, logs, billing) — interfaces only

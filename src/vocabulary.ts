@@ -19,6 +19,11 @@ export const PRIORITIES = Object.freeze(['standard', 'fast'] as const);
 /** `fast` skips micro-batching and is billed at the fast price. */
 export type Priority = (typeof PRIORITIES)[number];
 
+/** Inference lanes: real-time calls, and batch-job chunks that only use what real-time work leaves. */
+export const LANES = Object.freeze(['realtime', 'batch'] as const);
+/** Which lane of the inference pool a call runs in. */
+export type Lane = (typeof LANES)[number];
+
 /** What a charge is priced as (spec §9): the two priorities plus batch jobs. */
 export const PRICE_KINDS = Object.freeze([...PRIORITIES, 'batch'] as const);
 /** What a charge is priced as (spec §9). */

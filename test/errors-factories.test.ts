@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ERROR_TABLE, LOG_ONLY_ERRORS, LabelwiseError, REASONS, toErrorBody, type Reason } from '../src/errors.js';
 import * as accounts from '../src/errors/factories/accounts.js';
 import * as documents from '../src/errors/factories/documents.js';
+import * as jobs from '../src/errors/factories/jobs.js';
 import * as lifecycle from '../src/errors/factories/lifecycle.js';
 import * as models from '../src/errors/factories/models.js';
 import * as request from '../src/errors/factories/request.js';
@@ -27,10 +28,10 @@ const outsideErrors = sourceFiles(SRC)
 // Factories that rebuild or amend an error rather than name a situation of their own.
 const NOT_A_SITUATION = new Set(['remoteError', 'inField']);
 // Placeholder arguments are strings; these factories need something else.
-const ARGS: Record<string, unknown[]> = { methodNotAllowed: ['GET', ['POST']] };
+const ARGS: Record<string, unknown[]> = { methodNotAllowed: ['GET', ['POST']], uploadTooLarge: [10], lineTooLong: [10], jobResultsLost: [2, 1] };
 
 /** Every situation factory, called with placeholder arguments, with the error it builds. */
-const built = Object.entries({ ...accounts, ...documents, ...lifecycle, ...models, ...request })
+const built = Object.entries({ ...accounts, ...documents, ...jobs, ...lifecycle, ...models, ...request })
   .filter(([name, f]) => typeof f === 'function' && !NOT_A_SITUATION.has(name))
   .map(([name, f]) => {
     const fn = f as (...args: unknown[]) => LabelwiseError;

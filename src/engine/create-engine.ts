@@ -1,5 +1,9 @@
 /** The composition root: resolves options and wires the engine's parts, nothing else. */
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { isLabelwiseError } from '../errors.js';
+import { JobFiles, Jobs } from '../jobs/index.js';
 import { PrototypeBuilder } from '../scoring/prototypes.js';
 import { openStores, type ClassifierStore } from '../store/index.js';
 import { Accounting } from './accounting.js';
@@ -8,7 +12,8 @@ import { Engine } from './engine.js';
 import type { AnyScored } from './endpoints.js';
 import { LabelConfigResolver, type ClassifierResolver } from './label-config.js';
 import { createModel } from './model-loader.js';
-import { resolveOptions, type EngineOptions } from './options.js';
+import { jobScoring } from './job-scoring.js';
+import { resolveOptions, type EngineOptions, type ResolvedOptions } from './options.js';
 import { Pipeline } from './pipeline.js';
 import { registerAccounting } from './ports.js';
 import { ResponseCache } from './response-cache.js';
@@ -52,13 +57,29 @@ export async function createEngine(options?: EngineOptions): Promise<Engine> {
       prototypes: new PrototypeBuilder(embedder, { maxSentences: ENGINE_LIMITS.prototypeSentences, maxConfigs: ENGINE_LIMITS.prototypeConfigs, fitHead }),
       configs: new LabelConfigResolver(embedder, savedClassifiers(stores.classifiers), { maxConfigs: ENGINE_LIMITS.labelConfigs }),
     });
-    const engine = new Engine(stores, pipeline);
+    const jobs = new Jobs({
+      store: stores.jobs,
+      classifiers: stores.classifiers,
+      files: jobFiles(resolved),
+      scoring: jobScoring(pipeline, accounting, resolved.recordUsage),
+      options: resolved.jobs,
+    });
+    const engine = new Engine(stores, pipeline, jobs);
     registerAccounting(engine, accounting);
+    // Jobs left processing by an engine that is gone (a crash, a kill) go on from their checkpoint.
+    await jobs.resume();
     return engine;
   } catch (err) {
     await stores.close();
     throw err;
   }
+}
+
+/** `jobs.dir`, else `<dataDir>/jobs`; an in-memory engine's jobs live in a temporary folder removed on close. */
+function jobFiles(options: ResolvedOptions): JobFiles {
+  if (options.jobs.dir) return new JobFiles(options.jobs.dir);
+  if (options.dataDir !== ':memory:') return new JobFiles(join(options.dataDir, 'jobs'));
+  return new JobFiles(join(tmpdir(), `labelwise-jobs-${randomBytes(8).toString('hex')}`), { ephemeral: true });
 }
 
 /** Reads a saved classifier of the account; `undefined` (→ CLASSIFIER_NOT_FOUND) when absent. */

@@ -12,6 +12,7 @@ import type { Balance, BillingStore, ClassifierStore, KeyStore, LogsPage, LogsQu
 import type { CallOptions } from './accounting.js';
 import { CLASSIFY, TAG } from './endpoints.js';
 import type { Detailed, Pipeline } from './pipeline.js';
+import type { Jobs, JobsApi } from '../jobs/index.js';
 
 export { DEFAULT_ACCOUNT } from '../store/index.js';
 export type { CallOptions } from './accounting.js';
@@ -24,11 +25,18 @@ export type { Detailed } from './pipeline.js';
 export class Engine {
   readonly #stores: Stores;
   readonly #pipeline: Pipeline;
+  readonly #jobs: Jobs;
 
   /** @internal use {@link createEngine} */
-  constructor(stores: Stores, pipeline: Pipeline) {
+  constructor(stores: Stores, pipeline: Pipeline, jobs: Jobs) {
     this.#stores = stores;
     this.#pipeline = pipeline;
+    this.#jobs = jobs;
+  }
+
+  /** Async batch jobs of spec §7: create → upload → start → get/wait → results → delete. */
+  get jobs(): JobsApi {
+    return this.#jobs;
   }
 
   /** API keys of spec §1.1/§10: create (secret shown once), list, revoke, verify. */
@@ -98,11 +106,13 @@ export class Engine {
 
   /**
    * Stops every worker thread and drops caches; calls made afterwards fail with OVERLOADED.
-   * Calls in flight finish recording first, then the stores close. Each part is closed even
-   * if an earlier one fails; the first failure is reported.
+   * Running batch jobs stop at their last checkpoint (the next engine on the data dir resumes
+   * them). Calls in flight finish recording first, then the stores close. Each part is closed
+   * even if an earlier one fails; the first failure is reported.
    */
   async close(): Promise<void> {
-    const closing = this.#pipeline.close();
+    const stopping = this.#jobs.close();
+    const closing = stopping.catch(() => {}).then(() => this.#pipeline.close());
     const parts = await Promise.allSettled([closing, closing.catch(() => {}).then(() => this.#stores.close())]);
     const failed = parts.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;

@@ -9,6 +9,7 @@ import type { Prices } from '../store/index.js';
 import { FREE_TOKENS_SPEC, PRICES_SPEC } from '../store/options.js';
 import { DOCUMENTS_SPEC } from '../documents/options.js';
 import type { DocumentOptions } from '../documents/index.js';
+import { JOBS_SPEC, type JobsOptions } from '../jobs/index.js';
 import { DURABILITY_MODES, TIERS, type Durability, type Tier } from '../vocabulary.js';
 
 export type { Durability } from '../vocabulary.js';
@@ -87,6 +88,8 @@ export interface EngineOptions {
   durability?: Durability;
   /** Documents and images (spec §8): size, page and image limits, URL fetching, OCR; see {@link DocumentOptions} for each default. */
   documents?: Partial<DocumentOptions>;
+  /** Async batch jobs (spec §7): upload and line limits, chunking, tokens; see {@link JobsOptions} for each default. */
+  jobs?: Partial<JobsOptions>;
   /** Billing (spec §9). Off by default: spend is recorded, nothing is refused. */
   billing?: {
     /** Refuse (402) what the balance and free tokens cannot cover. @default false */
@@ -169,6 +172,7 @@ const ENGINE = object({
   recordUsage: boolean({ default: true }),
   durability: oneOf(DURABILITY_MODES),
   documents: DOCUMENTS_SPEC,
+  jobs: JOBS_SPEC,
   billing: object({
     enabled: boolean({ default: false }),
     prices: PRICES_SPEC,

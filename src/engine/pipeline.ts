@@ -18,6 +18,7 @@ import type { AnyScored, ClassifyBody, EndpointSpec, Scored, TagBody } from './e
 import type { LabelConfigResolver, ResolvedConfig } from './label-config.js';
 import { canonicalKey, type CacheMeta, type ResponseCache } from './response-cache.js';
 import { estimateTokens } from './token-estimate.js';
+import type { Lane } from '../vocabulary.js';
 
 type Body = ClassifyBody | TagBody;
 
@@ -69,6 +70,14 @@ export interface ChunkResult<B> {
   visualTokens: number;
   /** Fresh answers by cache key, for {@link Pipeline.store} once the chunk is recorded. */
   fresh: [string, Scored<B>][];
+}
+
+/** How {@link Pipeline.runMany} runs a chunk beyond the request: batch jobs run below real-time calls. */
+export interface RunOptions {
+  /** @default 'realtime' */
+  lane?: Lane;
+  /** The caller authorized the chunk itself (batch jobs, at the batch price). */
+  authorized?: boolean;
 }
 
 export interface PipelineParts {
@@ -139,7 +148,7 @@ export class Pipeline {
    * is recorded or cached here: the caller records the chunk, then {@link store}s it, so a
    * chunk whose charge failed cannot be retried into a free cache hit.
    */
-  async runMany<B extends Body>(spec: EndpointSpec<B>, items: readonly unknown[], prepared: Prepared, options?: CallOptions): Promise<ChunkResult<B>> {
+  async runMany<B extends Body>(spec: EndpointSpec<B>, items: readonly unknown[], prepared: Prepared, options?: CallOptions, run: RunOptions = {}): Promise<ChunkResult<B>> {
     const { request, config, documents } = prepared;
     const results: ItemResult<B>[] = new Array(items.length);
     const misses: { index: number; text: string; key: string }[] = [];
@@ -158,12 +167,12 @@ export class Pipeline {
     if (misses.length === 0) return { results, billedTokens: 0, visualTokens: 0, fresh: [] };
 
     const estimate = estimateTokens(request, { configTokens: config.tokens, texts: misses.map((m) => m.text) });
-    await this.#p.accounting.authorize(options, estimate, request.priority);
+    if (!run.authorized) await this.#p.accounting.authorize(options, estimate, request.priority);
     // Documents are read (PDF text, OCR) once, and only now that some item needs the model.
     const shared = await this.#p.documents.read(documents, prepared.ownText, options?.signal);
     const inputs = misses.map((m) => (prepared.ownText === undefined ? joinText(m.text, shared.text) : shared.text));
     const [embedded, prototypes] = await Promise.all([
-      this.#p.embedder.embed(inputs, { priority: request.priority, signal: options?.signal }),
+      this.#p.embedder.embed(inputs, { priority: request.priority, signal: options?.signal, lane: run.lane }),
       this.#p.prototypes.build(config, request.priority, config.hash),
     ]);
     const fresh: [string, Scored<B>][] = [];

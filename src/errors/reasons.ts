@@ -14,10 +14,13 @@ export const REASONS = Object.freeze({
   body_not_json: 'INVALID_JSON',
   body_stalled: 'INVALID_JSON',
   file_not_json: 'INVALID_JSON',
+  line_not_json: 'INVALID_JSON',
   // 401
   api_key_missing: 'INVALID_API_KEY',
   api_key_malformed: 'INVALID_API_KEY',
   api_key_invalid: 'INVALID_API_KEY',
+  job_token_invalid: 'INVALID_API_KEY',
+  job_token_expired: 'INVALID_API_KEY',
   // 402
   insufficient_balance: 'INSUFFICIENT_BALANCE',
   spending_limit_reached: 'SPENDING_LIMIT_REACHED',
@@ -42,10 +45,13 @@ export const REASONS = Object.freeze({
   // 413
   body_too_large: 'PAYLOAD_TOO_LARGE',
   over_token_budget: 'PAYLOAD_TOO_LARGE',
+  upload_too_large: 'PAYLOAD_TOO_LARGE',
+  line_too_long: 'PAYLOAD_TOO_LARGE',
   // 415
   unsupported_media_type: 'UNSUPPORTED_MEDIA_TYPE',
   // 422
   invalid_field: 'VALIDATION_ERROR',
+  line_without_text: 'VALIDATION_ERROR',
   invalid_model: 'VALIDATION_ERROR',
   missing_argument: 'VALIDATION_ERROR',
   file_unreadable: 'VALIDATION_ERROR',
@@ -86,6 +92,7 @@ export const REASONS = Object.freeze({
   upstream_bad_answer: 'INTERNAL_ERROR',
   hub_checksum_mismatch: 'INTERNAL_ERROR',
   hub_error: 'INTERNAL_ERROR',
+  job_results_lost: 'INTERNAL_ERROR',
   // 503
   engine_closed: 'OVERLOADED',
   stores_closed: 'OVERLOADED',

@@ -1,4 +1,4 @@
-import type { Priority } from '../vocabulary.js';
+import type { Lane, Priority } from '../vocabulary.js';
 
 /** One embedded text: a unit vector and its model tokens (the whole text, overlaps counted once). */
 export interface EmbeddedText {
@@ -17,6 +17,7 @@ export interface Embedder {
   readonly dimension: number;
   /** Model tokens of `text`, deterministic; what billing counts. */
   countTokens(text: string): number;
-  embed(texts: string[], options?: { priority?: Priority; signal?: AbortSignal }): Promise<EmbeddedText[]>;
+  /** `lane: 'batch'` (batch jobs) runs below real-time calls; an embedder may ignore it. */
+  embed(texts: string[], options?: { priority?: Priority; signal?: AbortSignal; lane?: Lane }): Promise<EmbeddedText[]>;
   close(): Promise<void>;
 }

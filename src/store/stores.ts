@@ -1,6 +1,7 @@
 /** The bundle of every store over one database. */
 import type { BillingStore } from './billing-store.js';
 import type { ClassifierStore } from './classifier-store.js';
+import type { JobStore } from './job-store.js';
 import type { KeyStore } from './key-store.js';
 import type { UsageStore } from './usage-store.js';
 
@@ -10,6 +11,7 @@ export interface Stores {
   readonly classifiers: ClassifierStore;
   readonly usage: UsageStore;
   readonly billing: BillingStore;
+  readonly jobs: JobStore;
   /** Writes every buffered usage row and charge. */
   flush(): Promise<void>;
   /** Stops timers, flushes, then closes the database. Idempotent. */

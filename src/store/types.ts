@@ -10,6 +10,7 @@
 export type * from './billing-store.js';
 export type * from './classifier-store.js';
 export type * from './common.js';
+export type * from './job-store.js';
 export type * from './key-store.js';
 export type * from './stores.js';
 export type * from './usage-store.js';

@@ -13,7 +13,7 @@ import { expectError, row, T0, tempDirs } from './helpers.js';
 const dirs = tempDirs();
 afterAll(() => dirs.cleanup());
 
-const ALL_TABLES = ['accounts', 'billing_periods', 'classifiers', 'keys', 'ledger', 'usage', 'usage_hourly', 'usage_inputs'];
+const ALL_TABLES = ['accounts', 'billing_periods', 'classifiers', 'jobs', 'keys', 'ledger', 'secrets', 'usage', 'usage_hourly', 'usage_inputs'];
 
 function schema(file: string) {
   const db = new Database(file, { readonly: true });
@@ -29,14 +29,14 @@ function schema(file: string) {
 
 describe('migrations', () => {
   it('ships the schema as ordered migrations numbered from 1', () => {
-    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2]);
-    expect(SCHEMA_VERSION).toBe(2);
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3]);
+    expect(SCHEMA_VERSION).toBe(3);
   });
 
   it('creates the whole schema in a new file', async () => {
     const dir = dirs.make();
     await (await openStores({ dataDir: dir })).close();
-    expect(schema(join(dir, 'labelwise.db'))).toEqual({ version: 2, tables: ALL_TABLES });
+    expect(schema(join(dir, 'labelwise.db'))).toEqual({ version: 3, tables: ALL_TABLES });
   });
 
   it('creates the whole schema in an existing empty file', async () => {
@@ -45,10 +45,10 @@ describe('migrations', () => {
     const s = await openStores({ dataDir: dir });
     await s.classifiers.create({ name: 'x', labels: ['a'] });
     await s.close();
-    expect(schema(join(dir, 'labelwise.db'))).toEqual({ version: 2, tables: ALL_TABLES });
+    expect(schema(join(dir, 'labelwise.db'))).toEqual({ version: 3, tables: ALL_TABLES });
   });
 
-  it('upgrades a v1 file to v2, keeping its accounts, keys and classifiers', async () => {
+  it('upgrades a v1 file to the current version, keeping its accounts, keys and classifiers', async () => {
     const dir = dirs.make();
     const file = join(dir, 'labelwise.db');
     const v1 = openDatabase(file, { busyTimeoutMs: 1000, migrations: MIGRATIONS.slice(0, 1) });
@@ -58,7 +58,7 @@ describe('migrations', () => {
     expect(schema(file)).toEqual({ version: 1, tables: ['accounts', 'classifiers', 'keys'] });
 
     const s = await openStores({ dataDir: dir });
-    expect(schema(file)).toEqual({ version: 2, tables: ALL_TABLES });
+    expect(schema(file)).toEqual({ version: 3, tables: ALL_TABLES });
     expect(await s.keys.verify(key.key)).toMatchObject({ key_id: key.id, account: 'acme', tier: 'production' });
     expect(await s.classifiers.get('support', { account: 'acme' })).toMatchObject({ version: 'v1', labels: ['billing'], threshold: 0.3 });
     // The v2 tables and columns work on the upgraded file.
@@ -77,12 +77,12 @@ describe('migrations', () => {
     await s.classifiers.create({ name: 'keep', labels: ['a'] });
     await s.close();
     const db = new Database(file);
-    db.pragma('user_version = 3');
+    db.pragma('user_version = 4');
     db.close();
 
     await expectError(openStores({ dataDir: dir }), 'INTERNAL_ERROR');
-    await expect(openStores({ dataDir: dir })).rejects.toThrow('database schema v3 is newer than this labelwise (v2); upgrade labelwise');
-    expect(schema(file).version).toBe(3);
+    await expect(openStores({ dataDir: dir })).rejects.toThrow('database schema v4 is newer than this labelwise (v3); upgrade labelwise');
+    expect(schema(file).version).toBe(4);
     const after = new Database(file, { readonly: true });
     expect(after.prepare('SELECT name FROM classifiers').all()).toEqual([{ name: 'keep' }]);
     after.close();
@@ -91,11 +91,11 @@ describe('migrations', () => {
   it('rolls a failing migration back entirely, leaving the previous version', async () => {
     const dir = dirs.make();
     const file = join(dir, 'labelwise.db');
-    const broken = [...MIGRATIONS, { version: 3, description: 'broken', sql: 'CREATE TABLE extra (id INTEGER); SELECT * FROM no_such_table;' }];
+    const broken = [...MIGRATIONS, { version: 4, description: 'broken', sql: 'CREATE TABLE extra (id INTEGER); SELECT * FROM no_such_table;' }];
     expect(() => openDatabase(file, { busyTimeoutMs: 1000, migrations: broken })).toThrow(/no_such_table/);
     expect(schema(file)).toEqual({ version: 0, tables: [] });
     await (await openStores({ dataDir: dir })).close();
     expect(() => openDatabase(file, { busyTimeoutMs: 1000, migrations: broken })).toThrow(/no_such_table/);
-    expect(schema(file)).toEqual({ version: 2, tables: ALL_TABLES });
+    expect(schema(file)).toEqual({ version: 3, tables: ALL_TABLES });
   });
 });

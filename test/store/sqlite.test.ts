@@ -36,7 +36,7 @@ describe('SQLite stores on a file', () => {
     expect(existsSync(join(dir, 'labelwise.db'))).toBe(true);
     const db = new Database(join(dir, 'labelwise.db'));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(3);
     expect(db.prepare('SELECT id FROM accounts').all()).toEqual([{ id: 'default' }]);
     db.close();
   });

@@ -172,6 +172,19 @@ export class SqliteBillingStore implements BillingStore {
     return { account: id, kind, tokens, free_tokens: free, paid_tokens: tokens - free, cost_micros: micros, cost_usd: microsToUsd(micros) };
   }
 
+  /**
+   * Prices a charge that the caller writes itself, at once, inside its own transaction (with
+   * {@link writeCharges}): a batch job's chunk, committed together with its checkpoint.
+   */
+  priceCharge(account: string, tokens: number, kind: PriceKind, now: number, requestId: string): ChargeRecord {
+    checkTokens(tokens, 'tokens');
+    checkKind(kind);
+    const s = this.#state(account, now);
+    const free = Math.min(tokens, Math.max(0, this.#options.freeTokensMonthly - s.free_tokens_used));
+    const micros = cost(tokens - free, kind, this.#options.prices);
+    return { account, kind, tokens, free_tokens: free, amount_micros: micros, request_id: requestId, created_at: now, period: periodKey(now) };
+  }
+
   /** Writes charges inside the flush transaction: ledger rows, then one update per sum. */
   writeCharges(charges: ChargeRecord[]): void {
     const balances = new Map<string, number>();

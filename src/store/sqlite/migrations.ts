@@ -134,6 +134,48 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    description: 'async batch jobs with their checkpoints; store secrets',
+    sql: `
+      CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        account TEXT NOT NULL REFERENCES accounts(id),
+        status TEXT NOT NULL CHECK (status IN ('pending', 'processing', 'completed', 'failed', 'cancelled')),
+        mode TEXT NOT NULL CHECK (mode IN ('single', 'multi')),
+        config TEXT NOT NULL CHECK (json_valid(config)),
+        -- The input file's name in the job's folder (each upload a new name, swapped in here).
+        input_name TEXT,
+        input_bytes INTEGER CHECK (input_bytes >= 0),
+        input_lines INTEGER NOT NULL DEFAULT 0 CHECK (input_lines >= 0),
+        estimated_tokens INTEGER,
+        -- The checkpoint: lines answered, where the next line starts in the input, how many
+        -- bytes of the partial results file are committed. Written with the chunk's charge.
+        next_line INTEGER NOT NULL DEFAULT 0 CHECK (next_line >= 0),
+        input_offset INTEGER NOT NULL DEFAULT 0 CHECK (input_offset >= 0),
+        output_bytes INTEGER NOT NULL DEFAULT 0 CHECK (output_bytes >= 0),
+        failed_lines INTEGER NOT NULL DEFAULT 0 CHECK (failed_lines >= 0),
+        tokens INTEGER NOT NULL DEFAULT 0 CHECK (tokens >= 0),
+        chunks INTEGER NOT NULL DEFAULT 0 CHECK (chunks >= 0),
+        error_code TEXT,
+        error_message TEXT,
+        -- Which engine runs the job (host:pid:nonce) and until when its claim holds.
+        runner TEXT,
+        lease_until INTEGER,
+        created_at INTEGER NOT NULL,
+        started_at INTEGER,
+        completed_at INTEGER
+      ) STRICT;
+      CREATE INDEX jobs_by_account ON jobs(account, created_at);
+      -- One processing job per account, enforced by the database (several processes may share it).
+      CREATE UNIQUE INDEX jobs_one_processing ON jobs(account) WHERE status = 'processing';
+
+      CREATE TABLE secrets (
+        name TEXT PRIMARY KEY,
+        value BLOB NOT NULL CHECK (length(value) >= 32)
+      ) STRICT;
+    `,
+  },
 ]);
 
 /** The schema version this code writes. */

@@ -8,6 +8,7 @@ import type { UsageRecord } from '../validate.js';
 import { SqliteBillingStore } from './billing.js';
 import { SqliteClassifierStore } from './classifiers.js';
 import { Accounts, openDatabase, type Db } from './database.js';
+import { SqliteJobStore } from './jobs.js';
 import { SqliteKeyStore } from './keys.js';
 import { SqliteUsageStore, usageWriter } from './usage.js';
 import { WriteBuffer, type BufferedEntry, type ChargeRecord } from './write-buffer.js';
@@ -39,6 +40,7 @@ class SqliteStores implements Stores {
   readonly classifiers: SqliteClassifierStore;
   readonly usage: SqliteUsageStore;
   readonly billing: SqliteBillingStore;
+  readonly jobs: SqliteJobStore;
   readonly #db: Db;
   readonly #buffer: WriteBuffer;
   readonly #purgeTimer: NodeJS.Timeout;
@@ -77,7 +79,9 @@ class SqliteStores implements Stores {
     this.keys = guarded(new SqliteKeyStore(db), isClosed);
     this.classifiers = guarded(new SqliteClassifierStore(db), isClosed);
     this.usage = guarded(new SqliteUsageStore(db, this.#buffer), isClosed);
-    this.billing = guarded(new SqliteBillingStore(db, this.#buffer, { prices: o.prices, freeTokensMonthly: o.freeTokensMonthly }), isClosed);
+    const billing = new SqliteBillingStore(db, this.#buffer, { prices: o.prices, freeTokensMonthly: o.freeTokensMonthly });
+    this.billing = guarded(billing, isClosed);
+    this.jobs = guarded(new SqliteJobStore(db, billing, writeUsage), isClosed);
     this.#purgeTimer = setInterval(() => {
       this.usage.purgeExpiredInputs().catch(() => {});
     }, o.purgeIntervalMs);

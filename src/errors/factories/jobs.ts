@@ -1,0 +1,38 @@
+/** Errors of async batch jobs (spec §7): their states, tokens, uploads and input lines. */
+import { echo, type LabelwiseError } from '../error.js';
+import { make } from '../make.js';
+
+/** 401: an upload/download token that is malformed, for another job or purpose, or forged. */
+export function jobTokenInvalid(): LabelwiseError {
+  return make('job_token_invalid', 'the upload or download token is not valid for this batch job');
+}
+
+/** 401: a genuine token past its expiry; ask for a new one (create, or GET …/results). */
+export function jobTokenExpired(expiredAt: string): LabelwiseError {
+  return make('job_token_expired', `the token expired at ${expiredAt}; request a new one`, { expired_at: expiredAt });
+}
+
+/** 413: the uploaded input is over the configured upload limit. */
+export function uploadTooLarge(maxBytes: number): LabelwiseError {
+  return make('upload_too_large', `the batch input is larger than ${maxBytes} bytes`, { limit_bytes: maxBytes });
+}
+
+/** One input line over the line limit: its result line carries this error. */
+export function lineTooLong(maxBytes: number): LabelwiseError {
+  return make('line_too_long', `line is longer than ${maxBytes} bytes`, { limit_bytes: maxBytes });
+}
+
+/** One input line that is not JSON (or not UTF-8). */
+export function lineNotJson(detail: string): LabelwiseError {
+  return make('line_not_json', `line is not valid JSON: ${echo(detail)}`);
+}
+
+/** One input line that is JSON but not an object with a non-empty string `text`. */
+export function lineWithoutText(problem: string): LabelwiseError {
+  return make('line_without_text', problem, { field: 'text' });
+}
+
+/** 500: the results file is shorter than its last checkpoint (the disk lost committed bytes). */
+export function jobResultsLost(expected: number, actual: number): LabelwiseError {
+  return make('job_results_lost', 'the batch job results file is shorter than its last checkpoint', { expected_bytes: expected, actual_bytes: actual });
+}
