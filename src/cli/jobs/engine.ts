@@ -1,12 +1,9 @@
 import { resolve } from 'node:path';
-import type { JobsApi } from '../../jobs/types.js';
+import type { Engine } from '../../index.js';
 import { noteModelConversion } from '../model-note.js';
 
 /** The part of the engine the batch commands use. */
-export interface JobsEngine {
-  jobs: JobsApi;
-  close(): Promise<void>;
-}
+export type JobsEngine = Pick<Engine, 'jobs' | 'close'>;
 
 /**
  * An engine on the data dir `data`. Opening it resumes the jobs left `processing` there (the
@@ -16,7 +13,7 @@ export async function openJobsEngine(values: { data: string; 'cache-dir'?: strin
   noteModelConversion();
   // Imported here, not at the top: `batch --help` and a flag mistake answer without loading the model stack.
   const { createEngine } = await import('../../engine/create-engine.js');
-  return createEngine({ dataDir: resolve(values.data), ...(values['cache-dir'] ? { cacheDir: values['cache-dir'] } : {}) }) as unknown as Promise<JobsEngine>;
+  return createEngine({ dataDir: resolve(values.data), ...(values['cache-dir'] ? { cacheDir: values['cache-dir'] } : {}) });
 }
 
 /** `{account}` when the user named one, for the JobsApi calls. */

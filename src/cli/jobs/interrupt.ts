@@ -11,9 +11,9 @@ export interface Interrupt {
 }
 
 /**
- * Turns the first Ctrl-C (or SIGTERM) into an abort the run handles cleanly; a second one exits
- * at once. Exiting mid-chunk is safe too: the engine resumes from the last committed checkpoint,
- * like after a crash.
+ * Turns the first Ctrl-C (or SIGTERM) into an abort the run handles cleanly; a second one ends
+ * the process at once. Ending mid-chunk is safe too: the engine resumes from the last committed
+ * checkpoint, like after a crash.
  */
 export function catchInterrupts(onFirst: (signal: 'SIGINT' | 'SIGTERM') => void): Interrupt {
   const controller = new AbortController();
@@ -21,7 +21,11 @@ export function catchInterrupts(onFirst: (signal: 'SIGINT' | 'SIGTERM') => void)
   const handle = (signal: 'SIGINT' | 'SIGTERM') => {
     if (received) {
       process.stderr.write(`\nlabelwise: ${signal} again: exiting now (the job resumes from its last checkpoint)\n`);
-      process.exit(SIGNAL_EXIT[signal]);
+      // Re-raised with the default action, not process.exit(): exit() runs native destructors
+      // while ONNX Runtime threads are mid-inference, which aborts (SIGABRT, a core dump).
+      dispose();
+      process.kill(process.pid, signal);
+      return;
     }
     received = signal;
     onFirst(signal);
@@ -29,6 +33,10 @@ export function catchInterrupts(onFirst: (signal: 'SIGINT' | 'SIGTERM') => void)
   };
   const onInt = () => handle('SIGINT');
   const onTerm = () => handle('SIGTERM');
+  const dispose = () => {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  };
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
   return {
@@ -36,9 +44,6 @@ export function catchInterrupts(onFirst: (signal: 'SIGINT' | 'SIGTERM') => void)
     get received() {
       return received;
     },
-    dispose() {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-    },
+    dispose,
   };
 }
