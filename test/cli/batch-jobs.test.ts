@@ -163,6 +163,36 @@ describe('labelwise batch run', () => {
   });
 });
 
+/** The job's committed lines, read from the data dir's store (another process may be writing it). */
+async function committed(data: string, id: string): Promise<number> {
+  const stores = await openStores({ dataDir: data });
+  try {
+    return (await stores.jobs.get(id, 'default'))?.next_line ?? 0;
+  } finally {
+    await stores.close();
+  }
+}
+
+/**
+ * Starts `batch run` (`args` with `-o output --data data`) as a child and resolves once its job
+ * has committed more than `after` lines (or the child ended first).
+ */
+async function runUntilCommitted(args: string[], output: string, data: string, after: number) {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const run = { stdout: '', stderr: '', jobId: '', at: 0 };
+  child.stdout.setEncoding('utf8').on('data', (s: string) => (run.stdout += s));
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (run.stderr += s));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once('exit', (code, signal) => done({ code, signal })));
+  const running = () => child.exitCode === null && child.signalCode === null;
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline && running()) {
+    if (!run.jobId && existsSync(`${output}.labelwise-job.json`)) run.jobId = JSON.parse(readFileSync(`${output}.labelwise-job.json`, 'utf8')).job_id;
+    if (run.jobId && (run.at = await committed(data, run.jobId)) > after) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { child, run, exited, running };
+}
+
 describe('labelwise batch run, interrupted', () => {
   const data = join(dir, 'data-big');
   // Big enough to still be running after its first checkpoint on a fast box.
@@ -170,39 +200,18 @@ describe('labelwise batch run, interrupted', () => {
   const input = inputFile('big.ndjson', N);
   const output = join(dir, 'big.out.ndjson');
   const args = ['batch', 'run', input, '--labels', LABELS, '-o', output, '--data', data];
+  const committedLines = (id: string) => committed(data, id);
 
-  /** The job's committed lines, read from the data dir's store (another process may write it). */
-  async function committed(id: string): Promise<number> {
-    const stores = await openStores({ dataDir: data });
-    try {
-      return (await stores.jobs.get(id, 'default'))?.next_line ?? 0;
-    } finally {
-      await stores.close();
-    }
-  }
-
-  /** Starts the CLI, waits until the job has committed more than `after` lines, then sends `signals`. */
-  async function interrupt(after: number, signals: NodeJS.Signals[]): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; jobId: string; at: number }> {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once('exit', (code, signal) => done({ code, signal })));
-    const running = () => child.exitCode === null && child.signalCode === null;
-    let jobId = '';
-    let at = 0;
-    const deadline = Date.now() + 90_000;
-    while (Date.now() < deadline && running()) {
-      if (!jobId && existsSync(`${output}.labelwise-job.json`)) jobId = JSON.parse(readFileSync(`${output}.labelwise-job.json`, 'utf8')).job_id;
-      if (jobId && (at = await committed(jobId)) > after) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+  /** Runs the CLI until its job has committed more than `after` lines, then sends `signals`. */
+  async function interrupt(after: number, signals: NodeJS.Signals[]) {
+    const { child, run, exited, running } = await runUntilCommitted(args, output, data, after);
     for (const signal of signals) {
       // One at a time: a second SIGINT sent while the first is pending merges into it.
-      const seen = stderr.length;
+      const seen = run.stderr.length;
       child.kill(signal);
-      while (running() && !stderr.slice(seen).includes(signal)) await new Promise((r) => setTimeout(r, 20));
+      while (running() && !run.stderr.slice(seen).includes(signal)) await new Promise((r) => setTimeout(r, 20));
     }
-    return { ...(await exited), stderr, jobId, at };
+    return { ...(await exited), ...run };
   }
 
   it('Ctrl-C stops at a checkpoint and prints how to resume; the same command resumes the same job; one line per input line, in order', async () => {
@@ -213,7 +222,7 @@ describe('labelwise batch run, interrupted', () => {
     expect(first.stderr).toMatch(new RegExp(`job ${first.jobId} stays processing at \\d+/${N} lines`));
     expect(first.stderr).toContain('Resume with the same command:\n  labelwise batch run ');
     expect(existsSync(output)).toBe(false);
-    const resumedAt = await committed(first.jobId);
+    const resumedAt = await committedLines(first.jobId);
     expect(resumedAt).toBeLessThan(N);
 
     // A second Ctrl-C ends the process by the signal at once (mid-chunk, like a crash: the
@@ -233,5 +242,27 @@ describe('labelwise batch run, interrupted', () => {
       expect(r.index).toBe(i);
       expect(r.id).toBe(`r${i}`);
     });
+  });
+});
+
+describe('labelwise batch cancel', () => {
+  it('stops a job another process is running: that run ends with exit 1 and status cancelled, no output; delete removes it', async () => {
+    const data = join(dir, 'data-cancel');
+    const input = inputFile('cancel.ndjson', 3_000);
+    const output = join(dir, 'cancel.out.ndjson');
+    const { run, exited } = await runUntilCommitted(['batch', 'run', input, '--labels', LABELS, '-o', output, '--data', data], output, data, 0);
+    expect(run.at, 'cancelled while running').toBeGreaterThan(0);
+    const cancel = cli(['batch', 'cancel', run.jobId, '--data', data]);
+    expect(cancel.status, cancel.stderr).toBe(0);
+    expect(JSON.parse(cancel.stdout)).toMatchObject({ job_id: run.jobId, status: 'cancelled' });
+    expect((await exited).code, run.stderr).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ job_id: run.jobId, status: 'cancelled' });
+    expect(existsSync(output)).toBe(false);
+
+    const results = cli(['batch', 'results', run.jobId, '--data', data]);
+    expect(results.status).toBe(2);
+    expect(body(results.stderr)).toMatchObject({ code: 'BATCH_INVALID_STATE' });
+    expect(JSON.parse(cli(['batch', 'delete', run.jobId, '--data', data]).stdout)).toEqual({ job_id: run.jobId, deleted: true });
+    expect(JSON.parse(cli(['batch', 'list', '--data', data]).stdout)).toEqual([]);
   });
 });

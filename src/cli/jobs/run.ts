@@ -7,6 +7,7 @@ import { access, constants } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { isLabelwiseError, missingArgument, validationError } from '../../errors.js';
 import type { JobConfig, JobInfo, JobMode, JobsApi } from '../../jobs/types.js';
+import { DEFAULT_ACCOUNT, openStores } from '../../store/index.js';
 import { readJsonFile } from '../request.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { accountOption, openJobsEngine, type JobsEngine } from './engine.js';
@@ -31,18 +32,17 @@ export async function batchRun(values: BatchRunValues, positionals: string[]): P
   const interrupt = catchInterrupts((signal) => note(`${signal}: stopping at the last checkpoint… (again to exit at once)`));
   try {
     const engine = await openJobsEngine(values);
+    const account = accountOption(values);
     let jobId: string | undefined;
     let outcome: Outcome;
     try {
-      const account = accountOption(values);
       const found = await findOrStartJob(engine.jobs, { config, input, output, fingerprint, account, interrupt });
       jobId = found?.job_id;
       outcome = found ? await finish(engine, found, { output, account, interrupt }) : { interrupted: true };
-      if (outcome.interrupted && jobId) outcome.job = await engine.jobs.get(jobId, account).catch(() => undefined);
     } finally {
       await engine.close();
     }
-    if (outcome.interrupted) return interrupted(interrupt, outcome.job ?? (jobId ? { job_id: jobId } : undefined));
+    if (outcome.interrupted) return interrupted(interrupt, jobId ? await standing(fingerprint.data, jobId, account) : undefined);
     const job = outcome.job as JobInfo;
     const summary = { job_id: job.job_id, status: job.status, lines: job.requests_total, failed: job.requests_failed, tokens: job.actual_tokens ?? 0, seconds: Number(((performance.now() - began) / 1000).toFixed(2)), resumed: outcome.resumed ?? false };
     process.stdout.write(`${JSON.stringify(summary)}\n`);
@@ -57,7 +57,7 @@ export async function batchRun(values: BatchRunValues, positionals: string[]): P
 interface Outcome {
   interrupted?: boolean;
   resumed?: boolean;
-  job?: JobInfo | undefined;
+  job?: JobInfo;
 }
 
 interface Found {
@@ -160,12 +160,33 @@ async function finish(engine: JobsEngine, found: Found, ctx: Pick<Context, 'outp
   return { job, resumed: found.resumed };
 }
 
+/**
+ * Where the job stands once the engine has closed: read from the store, since a chunk can still
+ * commit while the engine stops (the engine itself is closed by now).
+ */
+async function standing(dataDir: string, id: string, account: { account?: string }): Promise<Standing> {
+  const stores = await openStores({ dataDir });
+  try {
+    const job = await stores.jobs.get(id, account.account ?? DEFAULT_ACCOUNT);
+    return job ? { job_id: id, status: job.status, done: job.next_line, total: job.input_lines } : { job_id: id };
+  } finally {
+    await stores.close();
+  }
+}
+
+interface Standing {
+  job_id: string;
+  status?: string;
+  done?: number;
+  total?: number;
+}
+
 /** Says where the job stands and how to resume it; exits 128 + the signal's number. */
-function interrupted(interrupt: Interrupt, job: Pick<JobInfo, 'job_id'> & Partial<JobInfo> | undefined): number {
+function interrupted(interrupt: Interrupt, job: Standing | undefined): number {
   const command = ['labelwise', ...process.argv.slice(2)].map(shellQuote).join(' ');
   if (!job) note('stopped before a job was created; run the same command again to start');
-  else if (job.status === 'processing') note(`stopped; job ${job.job_id} stays processing at ${job.requests_completed}/${job.requests_total} lines (its last checkpoint)`);
-  else note(`stopped; job ${job.job_id} is ${job.status ?? 'unknown'}`);
+  else if (job.status === 'processing') note(`stopped; job ${job.job_id} stays processing at ${job.done}/${job.total} lines (its last checkpoint)`);
+  else note(`stopped; job ${job.job_id} is ${job.status ?? 'gone'}`);
   process.stderr.write(`Resume with the same command:\n  ${command}\n`);
   return SIGNAL_EXIT[interrupt.received ?? 'SIGINT'];
 }
