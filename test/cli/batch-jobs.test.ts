@@ -93,7 +93,7 @@ describe('labelwise batch run', () => {
     const touched = cli([...args, '--mode', 'multi', '--threshold', '0']);
     expect(touched.status, touched.stderr).toBe(0);
     expect(JSON.parse(touched.stdout).job_id).not.toBe(multiJob);
-  });
+  }, 180_000);
 
   it('list, status, results (stdout and -o), cancel and delete answer JSON; errors are the spec bodies with exit 2', () => {
     const on = (...a: string[]) => cli(['batch', ...a, '--data', data]);
@@ -122,7 +122,7 @@ describe('labelwise batch run', () => {
     const gone = on('status', jobId);
     expect(gone.status).toBe(2);
     expect(body(gone.stderr)).toMatchObject({ code: 'BATCH_NOT_FOUND' });
-  });
+  }, 180_000);
 
   // A terminal for stderr, through util-linux `script` (a pty); where it is missing the bar cannot be seen.
   const hasScript = spawnSync('script', ['--version']).status === 0;
@@ -242,7 +242,7 @@ describe('labelwise batch run, interrupted', () => {
       expect(r.index).toBe(i);
       expect(r.id).toBe(`r${i}`);
     });
-  });
+  }, 240_000); // four CLI runs of a 3,000-line job: ~30 s here, far more on a loaded 2-core box
 });
 
 describe('labelwise batch cancel', () => {
@@ -264,5 +264,5 @@ describe('labelwise batch cancel', () => {
     expect(body(results.stderr)).toMatchObject({ code: 'BATCH_INVALID_STATE' });
     expect(JSON.parse(cli(['batch', 'delete', run.jobId, '--data', data]).stdout)).toEqual({ job_id: run.jobId, deleted: true });
     expect(JSON.parse(cli(['batch', 'list', '--data', data]).stdout)).toEqual([]);
-  });
+  }, 240_000);
 });
