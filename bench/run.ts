@@ -9,6 +9,7 @@ import { cpus, loadavg } from 'node:os';
 import { cacheHit } from './cache-hit.js';
 import { coldStart } from './cold-start.js';
 import { labelsScaling } from './labels-scaling.js';
+import { lanes } from './lanes.js';
 import { latency } from './latency.js';
 import { loadTexts } from './lib/data.js';
 import { markdownNotes, markdownTable, type Row } from './lib/report.js';
@@ -28,6 +29,7 @@ const SUITES: Record<string, () => Promise<Row[]>> = {
   'cold-start': coldStart, // Q6b
   transformers: transformersJs, // Q7
   models: modelSpeed, // Q8
+  lanes, // L1, L2 (issue #10: the batch lane)
 };
 
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);

@@ -45,8 +45,11 @@ export const ENGINE_LIMITS = Object.freeze({
 export async function createEngine(options?: EngineOptions): Promise<Engine> {
   const resolved = resolveOptions(options);
   const stores = await openStores({ dataDir: resolved.dataDir, prices: resolved.billing.prices, freeTokensMonthly: resolved.billing.freeTokensMonthly });
+  let built: { close(): Promise<void> } | undefined;
   try {
     const { embedder, fitHead } = await createModel(resolved);
+    // From here on a failure must stop the model's worker threads too, not only the stores.
+    built = embedder;
     const accounting = new Accounting(stores, { enforceBilling: resolved.billing.enabled, recordUsage: resolved.recordUsage, durable: resolved.durability === 'durable' });
     const pipeline = new Pipeline({
       embedder,
@@ -65,12 +68,18 @@ export async function createEngine(options?: EngineOptions): Promise<Engine> {
       options: resolved.jobs,
     });
     const engine = new Engine(stores, pipeline, jobs);
+    built = engine;
     registerAccounting(engine, accounting);
     // Jobs left processing by an engine that is gone (a crash, a kill) go on from their checkpoint.
     await jobs.resume();
     return engine;
   } catch (err) {
-    await stores.close();
+    // The engine closes its stores itself; before it exists they are closed here.
+    if (built instanceof Engine) await built.close().catch(() => {});
+    else {
+      await built?.close().catch(() => {});
+      await stores.close();
+    }
     throw err;
   }
 }
