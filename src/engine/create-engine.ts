@@ -7,6 +7,7 @@ import { JobFiles, Jobs } from '../jobs/index.js';
 import { PrototypeBuilder } from '../scoring/prototypes.js';
 import { openStores, type ClassifierStore } from '../store/index.js';
 import { Accounting } from './accounting.js';
+import { engineCalibration } from './calibration/index.js';
 import { DocumentStep } from './documents-step.js';
 import { Engine } from './engine.js';
 import type { AnyScored } from './endpoints.js';
@@ -15,7 +16,7 @@ import { createModel } from './model-loader.js';
 import { jobScoring } from './job-scoring.js';
 import { resolveOptions, type EngineOptions, type ResolvedOptions } from './options.js';
 import { Pipeline } from './pipeline.js';
-import { registerAccounting } from './ports.js';
+import { registerAccounting, registerLimits } from './ports.js';
 import { ResponseCache } from './response-cache.js';
 
 /**
@@ -50,14 +51,22 @@ export async function createEngine(options?: EngineOptions): Promise<Engine> {
     const { embedder, fitHead } = await createModel(resolved);
     // From here on a failure must stop the model's worker threads too, not only the stores.
     built = embedder;
+    // The model's fitted artefact, explicit `calibration` options winning field by field.
+    const calibration = engineCalibration(resolved);
     const accounting = new Accounting(stores, { enforceBilling: resolved.billing.enabled, recordUsage: resolved.recordUsage, durable: resolved.durability === 'durable' });
     const pipeline = new Pipeline({
       embedder,
       accounting,
-      calibration: resolved.calibration,
+      calibration,
       cache: new ResponseCache<AnyScored>(resolved.cache),
       documents: new DocumentStep(resolved.documents),
-      prototypes: new PrototypeBuilder(embedder, { maxSentences: ENGINE_LIMITS.prototypeSentences, maxConfigs: ENGINE_LIMITS.prototypeConfigs, fitHead }),
+      prototypes: new PrototypeBuilder(embedder, {
+        maxSentences: ENGINE_LIMITS.prototypeSentences,
+        maxConfigs: ENGINE_LIMITS.prototypeConfigs,
+        fitHead,
+        // The prior the few-shot head shrinks towards, chosen per model (src/engine/calibration).
+        head: { zeroShotTemperature: calibration.headPrior },
+      }),
       configs: new LabelConfigResolver(embedder, savedClassifiers(stores.classifiers), { maxConfigs: ENGINE_LIMITS.labelConfigs }),
     });
     const jobs = new Jobs({
@@ -70,6 +79,7 @@ export async function createEngine(options?: EngineOptions): Promise<Engine> {
     const engine = new Engine(stores, pipeline, jobs);
     built = engine;
     registerAccounting(engine, accounting);
+    registerLimits(engine, { maxUploadBytes: resolved.jobs.maxUploadBytes });
     // Jobs left processing by an engine that is gone (a crash, a kill) go on from their checkpoint.
     await jobs.resume();
     return engine;

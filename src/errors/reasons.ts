@@ -19,6 +19,7 @@ export const REASONS = Object.freeze({
   api_key_missing: 'INVALID_API_KEY',
   api_key_malformed: 'INVALID_API_KEY',
   api_key_invalid: 'INVALID_API_KEY',
+  job_token_missing: 'INVALID_API_KEY',
   job_token_invalid: 'INVALID_API_KEY',
   job_token_expired: 'INVALID_API_KEY',
   // 402

@@ -7,6 +7,12 @@ export function jobTokenInvalid(): LabelwiseError {
   return make('job_token_invalid', 'the upload or download token is not valid for this batch job');
 }
 
+/** 401: a request to a batch upload or download URL that carries no token at all. */
+export function jobTokenMissing(purpose: 'upload' | 'download'): LabelwiseError {
+  const where = purpose === 'upload' ? 'send upload_fields.token as the form field "token" before the file (a PUT: ?token= or Authorization: Bearer)' : 'use the download_url exactly as GET …/results gave it';
+  return make('job_token_missing', `the ${purpose} token is missing: ${where}`);
+}
+
 /** 401: a genuine token past its expiry; ask for a new one (create, or GET …/results). */
 export function jobTokenExpired(expiredAt: string): LabelwiseError {
   return make('job_token_expired', `the token expired at ${expiredAt}; request a new one`, { expired_at: expiredAt });
