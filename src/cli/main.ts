@@ -8,6 +8,9 @@ Usage:
   labelwise classify "text" --labels a,b,c [--tag] [--threshold 0.5]
                             [--descriptions file.json] [--examples file.json] [--text-type T] [--fast]
   labelwise classify --batch --labels a,b,c [--tag] …   < in.ndjson > out.ndjson
+  labelwise batch run in.ndjson --labels a,b,c -o out.ndjson [--mode multi] [--threshold 0.3]
+                  [--classifier NAME] [--descriptions F] [--examples F] [--data DIR]
+  labelwise batch list|status JOB_ID|results JOB_ID [-o F]|cancel JOB_ID|delete JOB_ID [--data DIR]
   labelwise serve [--port 8080] [--host 127.0.0.1] [--data DIR] [--public] [--cache-dir DIR]
                   [--shutdown-timeout 30000]
   labelwise keys create --data DIR [--name N] [--scopes a,b] [--tier T] [--json]
@@ -30,6 +33,7 @@ Run "labelwise <command> --help" for a command's options.`;
  */
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   classify: async (argv) => (await import('./classify.js')).classifyCommand(argv),
+  batch: async (argv) => (await import('./jobs/command.js')).batchCommand(argv),
   serve: async (argv) => (await import('./serve.js')).serveCommand(argv),
   keys: async (argv) => (await import('./admin.js')).adminCommand('keys', argv),
   classifiers: async (argv) => (await import('./admin.js')).adminCommand('classifiers', argv),

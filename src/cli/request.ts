@@ -25,7 +25,8 @@ export async function engineFromFlags(values: CliValues): Promise<Engine> {
   return createEngine(options);
 }
 
-async function readJsonFile(path: string, field: string): Promise<unknown> {
+/** Reads the JSON file named by `--field`; FILE_UNREADABLE / FILE_NOT_JSON name the flag. */
+export async function readJsonFile(path: string, field: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');

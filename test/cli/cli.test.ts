@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ADMIN_OPTIONS } from '../../src/cli/admin.js';
 import { CLASSIFY_OPTIONS } from '../../src/cli/classify-options.js';
+import { BATCH_OPTIONS } from '../../src/cli/jobs/options.js';
 import { SERVE_OPTIONS } from '../../src/cli/serve.js';
 
 // The CLI is tested as users run it: the built bin (npm test builds first), real stdin/stdout.
@@ -88,6 +89,7 @@ describe('labelwise CLI', () => {
       [['classify'], CLASSIFY_OPTIONS],
       [['serve'], SERVE_OPTIONS],
       [['keys'], ADMIN_OPTIONS],
+      [['batch'], BATCH_OPTIONS],
     ];
     for (const [args, options] of commands) {
       const help = run([...args, '--help']);
@@ -101,6 +103,7 @@ describe('labelwise CLI', () => {
     expect(usage).toContain('labelwise keys revoke KEY_ID --data DIR');
     expect(usage).toContain('labelwise classifiers get NAME[@vN] --data DIR');
     expect(usage).toContain('labelwise balance credit --data DIR --usd N');
+    expect(usage).toContain('labelwise batch run in.ndjson --labels a,b,c -o out.ndjson');
     expect(usage).toContain('labelwise --version');
   });
 });

@@ -33,8 +33,8 @@ describe('lazy CLI commands', () => {
     for (const heavy of HEAVY) expect(packages, heavy).not.toContain(heavy);
   });
 
-  it('classify --help and serve --help answer without loading the engine, pool or documents stack', () => {
-    for (const command of ['classify', 'serve']) {
+  it('classify --help, serve --help and batch --help answer without loading the engine, pool or documents stack', () => {
+    for (const command of ['classify', 'serve', 'batch']) {
       const { status, packages } = packagesLoadedBy([command, '--help']);
       expect(status).toBe(0);
       for (const heavy of HEAVY.filter((p) => p !== 'protobufjs')) expect(packages, `${command} --help: ${heavy}`).not.toContain(heavy);
