@@ -1,15 +1,23 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import { Piscina } from 'piscina';
 import type { WorkerModelSpec } from '../model/types.js';
 import { normalizeRows } from '../vector/index.js';
 import type { EmbedResult, EmbedTask, TaskCall } from './protocol.js';
 
 // One session per model file per worker thread; created on the first task, kept for the worker's life.
-const sessions = new Map<string, Promise<ort.InferenceSession>>();
+const sessions = new Map<string, Promise<Ort.InferenceSession>>();
 
-function session(spec: WorkerModelSpec): Promise<ort.InferenceSession> {
+/**
+ * onnxruntime-node is loaded on the first task, not when the thread starts: a pool closed soon
+ * after it was created (a short CLI command) then stops threads that never entered the native
+ * addon — terminating one while the addon initialises aborted the whole process.
+ */
+let ort: typeof Ort;
+
+async function session(spec: WorkerModelSpec): Promise<Ort.InferenceSession> {
+  ort ??= await import('onnxruntime-node');
   let s = sessions.get(spec.onnxPath);
   if (!s) {
     s = ort.InferenceSession.create(spec.onnxPath, {
@@ -39,7 +47,7 @@ export default async function embed(task: EmbedTask): Promise<EmbedResult> {
     }
     offset += lengths[row];
   }
-  const feeds: Record<string, ort.Tensor> = {};
+  const feeds: Record<string, Ort.Tensor> = {};
   const dims = [count, width];
   feeds[spec.inputNames.ids] = new ort.Tensor('int64', inputIds, dims);
   if (model.inputNames.includes(spec.inputNames.mask)) feeds[spec.inputNames.mask] = new ort.Tensor('int64', mask, dims);
