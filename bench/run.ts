@@ -8,6 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { cacheHit } from './cache-hit.js';
 import { coldStart } from './cold-start.js';
+import { jobs } from './jobs.js';
 import { labelsScaling } from './labels-scaling.js';
 import { latency } from './latency.js';
 import { loadTexts } from './lib/data.js';
@@ -28,6 +29,7 @@ const SUITES: Record<string, () => Promise<Row[]>> = {
   'cold-start': coldStart, // Q6b
   transformers: transformersJs, // Q7
   models: modelSpeed, // Q8
+  jobs, // Q9
 };
 
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
