@@ -3,7 +3,7 @@
 //   run <dataDir> <input>     create → upload → start → wait, default engine options
 //   upload <dataDir> <input>  engine.jobs.upload(id, path) only
 //   copy <dir> <input>        reference: the same file streamed to disk by fs (createReadStream → createWriteStream)
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createEngine } from '../../src/index.js';
@@ -18,6 +18,7 @@ const timer = setInterval(() => (sampled = Math.max(sampled, rss())), 10);
 const out: Record<string, number> = { baseline };
 
 if (mode === 'copy') {
+  mkdirSync(dir, { recursive: true });
   out.ready = rss();
   sampled = out.ready;
   const t = performance.now();
