@@ -49,9 +49,11 @@ export const REASONS = Object.freeze({
   line_too_long: 'PAYLOAD_TOO_LARGE',
   // 415
   unsupported_media_type: 'UNSUPPORTED_MEDIA_TYPE',
+  upload_not_ndjson: 'UNSUPPORTED_MEDIA_TYPE',
   // 422
   invalid_field: 'VALIDATION_ERROR',
   line_without_text: 'VALIDATION_ERROR',
+  upload_empty: 'VALIDATION_ERROR',
   invalid_model: 'VALIDATION_ERROR',
   missing_argument: 'VALIDATION_ERROR',
   file_unreadable: 'VALIDATION_ERROR',

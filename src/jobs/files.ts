@@ -9,7 +9,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { uploadTooLarge } from '../errors.js';
+import { uploadEmpty, uploadNotNdjson, uploadTooLarge } from '../errors.js';
 import { LineCounter } from './lines.js';
 import type { JobInput } from './types.js';
 
@@ -76,8 +76,14 @@ export class JobFiles {
       transform(chunk: Buffer | string, _encoding, done) {
         const block = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
         if (counter.bytes + block.length > maxBytes) return done(uploadTooLarge(maxBytes));
+        // A binary file sent by mistake is refused at its first bytes, not read as lines of garbage.
+        const binary = counter.bytes === 0 ? binaryKind(block) : undefined;
+        if (binary) return done(uploadNotNdjson(binary));
         counter.push(block);
         done(null, block);
+      },
+      flush(done) {
+        done(counter.bytes === 0 ? uploadEmpty() : null);
       },
     });
     try {
@@ -95,4 +101,20 @@ function source(input: JobInput): Readable | AsyncIterable<Uint8Array | string> 
   if (typeof input === 'string') return createReadStream(input);
   if (input instanceof Uint8Array) return Readable.from([input]);
   return input;
+}
+
+/** File signatures that are never NDJSON (a text file has no NUL byte either). */
+const SIGNATURES: [string, number[]][] = [
+  ['a PDF', [0x25, 0x50, 0x44, 0x46, 0x2d]],
+  ['a ZIP archive (DOCX, XLSX…)', [0x50, 0x4b, 0x03, 0x04]],
+  ['a PNG image', [0x89, 0x50, 0x4e, 0x47]],
+  ['a JPEG image', [0xff, 0xd8, 0xff]],
+  ['a GIF image', [0x47, 0x49, 0x46, 0x38]],
+  ['a gzip file', [0x1f, 0x8b]],
+];
+
+function binaryKind(head: Buffer): string | undefined {
+  for (const [kind, magic] of SIGNATURES) if (head.length >= magic.length && magic.every((b, i) => head[i] === b)) return kind;
+  if (head.subarray(0, 4096).includes(0)) return 'a binary file';
+  return undefined;
 }

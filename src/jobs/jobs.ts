@@ -128,7 +128,8 @@ export class Jobs implements JobsApi {
       if (info.status !== 'processing') return info;
       const run = this.#runs.get(id);
       if (run) await Promise.race([run.done, aborted(options?.signal)]);
-      else await new Promise((resolve) => setTimeout(resolve, 200).unref());
+      // Held by another engine: poll (this engine's own runs are awaited directly).
+      else await new Promise((resolve) => setTimeout(resolve, 200));
       options?.signal?.throwIfAborted();
     }
   }

@@ -36,3 +36,13 @@ export function lineWithoutText(problem: string): LabelwiseError {
 export function jobResultsLost(expected: number, actual: number): LabelwiseError {
   return make('job_results_lost', 'the batch job results file is shorter than its last checkpoint', { expected_bytes: expected, actual_bytes: actual });
 }
+
+/** 415: the uploaded input is a binary file (PDF, ZIP/DOCX, image…), not NDJSON text. */
+export function uploadNotNdjson(kind: string): LabelwiseError {
+  return make('upload_not_ndjson', `the batch input looks like ${kind}, not NDJSON: upload one JSON object per line`, { detected: kind });
+}
+
+/** 422: the uploaded input has no lines at all. */
+export function uploadEmpty(): LabelwiseError {
+  return make('upload_empty', 'the batch input is empty: upload one JSON object per line', { field: 'file' });
+}
