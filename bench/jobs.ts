@@ -7,8 +7,10 @@
  *   upload      a 1 GB file through engine.jobs.upload vs a plain fs copy, MB/s and RSS during.
  * Env: BENCH_JOB_LINES (N, default 100000), BENCH_JOB_ROUNDS (throughput rounds, default 1),
  * BENCH_JOB_PARTS (subset of the parts above), BENCH_JOB_MEM_LINES (default 100000,1000000),
- * BENCH_JOB_MEM_TEXTS (auto | realistic | short), BENCH_JOB_UPLOAD_MB (default 1024),
- * BENCH_JOB_OPTIONS (JSON `jobs` options for the throughput/latency engine, to try other values).
+ * BENCH_JOB_MEM_TEXTS (auto | realistic | short), BENCH_JOB_MEM_PARALLEL=1, BENCH_JOB_UPLOAD_MB (default 1024),
+ * BENCH_JOB_OPTIONS (JSON `jobs` options for the throughput/latency engine, to try other values);
+ * BENCH_JOB_PARTS=profile (automatic when the throughput row misses): lib/jobs-profile.ts on the
+ * first BENCH_JOB_PROFILE_LINES (default 5000) lines, BENCH_JOB_PROFILE_ROUNDS (default 2).
  * Every generated file lives in a temporary folder, removed at the end.
  */
 import { rm } from 'node:fs/promises';
@@ -17,6 +19,8 @@ import { createEngine, type Engine } from '../src/index.js';
 import { JOBS_DEFAULTS, type JobsOptions } from '../src/jobs/options.js';
 import { runChild } from './lib/child.js';
 import { LABELS_10, SHORT_TEXT } from './lib/data.js';
+import { BATCH, runBatches, runJob, since, timed, type Timed } from './lib/job-runs.js';
+import { jobsProfile } from './lib/jobs-profile.js';
 import { jobTexts, tempFolder, writeBigFile, writeJobFile, type JobTextKind } from './lib/job-data.js';
 import { fmt, mb, ms, type Row } from './lib/report.js';
 import { median, summarize } from './lib/stats.js';
@@ -32,75 +36,35 @@ const N = int('BENCH_JOB_LINES', 100_000);
 const ROUNDS = int('BENCH_JOB_ROUNDS', 1);
 const PARTS = (process.env.BENCH_JOB_PARTS ?? 'throughput,latency,memory,upload').split(',').map((s) => s.trim());
 const MEM_LINES = (process.env.BENCH_JOB_MEM_LINES ?? '100000,1000000').split(',').map(Number);
+const PARALLEL_MEM = process.env.BENCH_JOB_MEM_PARALLEL === '1';
 const UPLOAD_MB = int('BENCH_JOB_UPLOAD_MB', 1024);
+/** Diagnostics (lib/jobs-profile.ts): lines and rounds. */
+const PROFILE_LINES = int('BENCH_JOB_PROFILE_LINES', Math.min(N, 5000));
+const PROFILE_ROUNDS = int('BENCH_JOB_PROFILE_ROUNDS', 2);
 const JOB_OPTIONS = JSON.parse(process.env.BENCH_JOB_OPTIONS ?? '{}') as Partial<JobsOptions>;
 /** Over this estimate for the largest memory run, both memory runs use short texts. */
 const MEM_BUDGET_MS = 15 * 60_000;
-const BATCH = 1000;
 
 const lps = (x: number) => `${fmt(x, 0)} lines/s`;
-const since = (t: number) => performance.now() - t;
-const cpuMs = (start: NodeJS.CpuUsage) => {
-  const d = process.cpuUsage(start);
-  return (d.user + d.system) / 1000;
-};
-
-/** One measured run: wall and process CPU time (all threads) of `fn`. */
-async function timed(fn: () => Promise<void>): Promise<{ ms: number; cpu: number }> {
-  const c = process.cpuUsage();
-  const t = performance.now();
-  await fn();
-  return { ms: since(t), cpu: cpuMs(c) };
-}
-
-/** create → upload (untimed) → start → wait → delete; only start → completed is timed. */
-async function runJob(engine: Engine, input: string, lines: number): Promise<{ ms: number; cpu: number }> {
-  const { job_id: id } = await engine.jobs.create({ labels: LABELS_10 });
-  await engine.jobs.upload(id, input);
-  const r = await timed(async () => {
-    await engine.jobs.start(id);
-    const done = await engine.jobs.wait(id);
-    if (done.status !== 'completed' || done.requests_completed !== lines || done.requests_failed !== 0) {
-      throw new Error(`job ended ${done.status}: ${done.requests_completed}/${lines} lines, ${done.requests_failed} failed`);
-    }
-  });
-  await engine.jobs.delete(id);
-  return r;
-}
-
-/** classifyBatch over `texts`, `BATCH` per call, `concurrency` calls in flight. */
-async function runBatches(engine: Engine, texts: string[], concurrency: number): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < texts.length) {
-      const from = next;
-      next += BATCH;
-      const res = await engine.classifyBatch({ texts: texts.slice(from, from + BATCH), labels: LABELS_10, cache: false });
-      if (res.results.some((r) => 'error' in r)) throw new Error('classifyBatch returned errors');
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, lane));
-}
-
 interface Throughput {
   rows: Row[];
   jobRate: number;
 }
 
 async function throughput(engine: Engine, input: string, texts: string[], fileBytes: number): Promise<Throughput> {
-  const tasks: Record<string, () => Promise<void>> = {
-    job: async () => void (await runJob(engine, input, texts.length)),
-    'classifyBatch ×1': () => runBatches(engine, texts, 1),
-    'classifyBatch ×2': () => runBatches(engine, texts, 2),
+  // Round 0 runs the job between the two references, later rounds rotate the order.
+  const tasks: Record<string, () => Promise<Timed>> = {
+    'classifyBatch ×1': () => timed(() => runBatches(engine, texts, 1)),
+    job: () => runJob(engine, input, texts.length), // times start → completed only
+    'classifyBatch ×2': () => timed(() => runBatches(engine, texts, 2)),
   };
   const names = Object.keys(tasks);
   const runs: Record<string, { ms: number; cpu: number }[]> = Object.fromEntries(names.map((k) => [k, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    // The job in the middle of round 0, then rotated: drift of the neighbours' load is shared.
-    const order = names.map((_, i) => names[(i + round + 1) % names.length]);
+    const order = names.map((_, i) => names[(i + round) % names.length]);
     for (const name of order) {
       process.stderr.write(`bench: jobs throughput round ${round + 1}/${ROUNDS}: ${name} …\n`);
-      runs[name].push(await timed(tasks[name]));
+      runs[name].push(await tasks[name]());
     }
   }
   // Best of the rounds: neighbours only ever add time.
@@ -190,14 +154,26 @@ async function latency(engine: Engine, input: string, lines: number): Promise<Ro
   ];
 }
 
-type Mem = { baseline: number; ready: number; sampledPeak: number; maxRss: number; ms: number; uploadMs?: number; lines: number };
-const child = async (args: string[]) => (await runChild(['--import', 'tsx', 'bench/lib/jobs-child.ts', ...args])).result as unknown as Mem;
+type Mem = {
+  baseline: number;
+  ready: number;
+  sampledPeak: number;
+  maxRss: number;
+  ms: number;
+  cpuMs?: number;
+  uploadMs?: number;
+  lines: number;
+  /** [lines done, RSS, sampled peak so far] every 5 s of a job run. */
+  trace?: [number, number, number][];
+};
+const child = async (args: string[], onStderr?: (s: string) => void) =>
+  (await runChild(['--import', 'tsx', 'bench/lib/jobs-child.ts', ...args], { onStderr })).result as unknown as Mem;
 
 async function memory(dir: string, jobRate: number | undefined): Promise<Row[]> {
   const sizes = [...MEM_LINES].sort((a, b) => a - b);
   const largest = sizes.at(-1)!;
   let kind: JobTextKind = (process.env.BENCH_JOB_MEM_TEXTS as JobTextKind | 'auto' | undefined) === 'short' ? 'short' : 'realistic';
-  let why = '';
+  let why = kind === 'short' ? 'BENCH_JOB_MEM_TEXTS=short. ' : '';
   const probes: string[] = [];
   if ((process.env.BENCH_JOB_MEM_TEXTS ?? 'auto') === 'auto') {
     let rate = jobRate;
@@ -217,20 +193,34 @@ async function memory(dir: string, jobRate: number | undefined): Promise<Row[]> 
       why = `realistic texts run at ${lps(rate)}, so ${largest.toLocaleString('en')} lines would take ~${fmt(est / 60_000, 0)} min (> 15): both sizes use short texts. `;
     }
   }
-  const results: Mem[] = [];
-  for (const n of sizes) {
+  const one = async (n: number): Promise<Mem & { bytes: number }> => {
     const file = join(dir, `mem-${n}.ndjson`);
     const bytes = await writeJobFile(file, jobTexts(n, kind));
     process.stderr.write(`bench: jobs memory: ${n} ${kind} lines (${mb(bytes)}) …\n`);
-    results.push({ ...(await child(['run', join(dir, `mem-${n}-data`), file])), bytes } as Mem);
+    // Progress every 5 s: lines done, RSS now, peak so far (a run cut short still shows its trend).
+    const progress = (s: string) => {
+      for (const line of s.split('\n').filter((l) => l.startsWith('{"progress"'))) {
+        const { progress: [lines, now, peak], s: secs } = JSON.parse(line) as { progress: [number, number, number]; s: number };
+        process.stderr.write(`bench: jobs memory ${n}: ${lines} lines in ${secs} s, RSS ${mb(now)}, peak ${mb(peak)}\n`);
+      }
+    };
+    const m = await child(['run', join(dir, `mem-${n}-data`), file], progress);
     await rm(join(dir, `mem-${n}-data`), { recursive: true, force: true });
     await rm(file);
-  }
+    return { ...m, bytes };
+  };
+  // BENCH_JOB_MEM_PARALLEL=1: all sizes at once, each in its own process (RSS does not depend on
+  // the neighbours; the durations then do, and are not compared).
+  const results: (Mem & { bytes: number })[] = [];
+  if (PARALLEL_MEM) results.push(...(await Promise.all(sizes.map(one))));
+  else for (const n of sizes) results.push(await one(n));
   const [small, big] = [results[0], results.at(-1)!];
   const ratio = big.maxRss / small.maxRss;
-  const detail = (n: number, m: Mem) =>
-    `${n.toLocaleString('en')} lines: ${mb((m as Mem & { bytes: number }).bytes)} input, ${fmt(m.ms / 1000, 0)} s (${lps((m.lines / m.ms) * 1000)}), ` +
-    `RSS at start ${mb(m.baseline)}, model loaded ${mb(m.ready)}, sampled peak ${mb(m.sampledPeak)}`;
+  // RSS (sampled peak so far) when a tenth, half and all of the lines were done: flat or growing.
+  const at = (m: Mem, share: number) => m.trace?.find(([lines]) => lines >= share * m.lines)?.[2];
+  const detail = (n: number, m: Mem & { bytes: number }) =>
+    `${n.toLocaleString('en')} lines: ${mb(m.bytes)} input, ${fmt(m.ms / 1000, 0)} s (${lps((m.lines / m.ms) * 1000)}), ` +
+    `RSS at start ${mb(m.baseline)}, model loaded ${mb(m.ready)}, sampled peak at 10% / 50% of the lines ${[at(m, 0.1), at(m, 0.5)].map((x) => (x === undefined ? 'n/a' : mb(x))).join(' / ')}, at the end ${mb(m.sampledPeak)}`;
   return [
     {
       question: 'Q9',
@@ -241,7 +231,7 @@ async function memory(dir: string, jobRate: number | undefined): Promise<Row[]> 
       target: '≤ 1.2',
       pass: ratio <= 1.2,
       notes:
-        `${why}Texts: ${kind === 'short' ? '6-word generated sentences' : 'AG News rows, varied by rotating words'}. maxRSS of the whole child process (model, 2 workers), default options. ` +
+        `${why}${PARALLEL_MEM ? 'Sizes ran at the same time, each in its own process (BENCH_JOB_MEM_PARALLEL=1): their durations are not comparable. ' : ''}Texts: ${kind === 'short' ? '6-word generated sentences' : 'AG News rows, varied by rotating words'}. maxRSS of the whole child process (model, 2 workers), default options. ` +
         `${results.map((m, i) => detail(sizes[i], m)).join('; ')}.${probes.length ? ` ${probes.join('; ')}.` : ''}`,
       data: { sizes, kind, results },
     },
@@ -282,7 +272,9 @@ async function upload(dir: string): Promise<Row[]> {
       pass: null,
       notes:
         `Library path (the HTTP PUT/multipart routes are not on main yet). Best of 2 runs each, fresh process each, alternated; ` +
-        `MB = MiB, same disk for source and target. The upload also counts lines (${runs.upload[0].lines.toLocaleString('en')}) and renames into place.`,
+        `MB = MiB, same disk for source and target. The upload also counts lines (${runs.upload[0].lines.toLocaleString('en')}) and renames into place. ` +
+        `CPU time (all threads), median: upload ${ms(median(runs.upload.map((m) => m.cpuMs!)))}, copy ${ms(median(runs.copy.map((m) => m.cpuMs!)))}: ` +
+        `when they are close, the wall-clock gap is the disk and the neighbours.`,
       data: { bytes, smallBytes, runs },
     },
     {
@@ -307,7 +299,7 @@ export async function jobs(): Promise<Row[]> {
   const rows: Row[] = [];
   try {
     let jobRate: number | undefined;
-    if (PARTS.includes('throughput') || PARTS.includes('latency')) {
+    if (['throughput', 'latency', 'profile'].some((p) => PARTS.includes(p))) {
       const texts = [...jobTexts(N, 'realistic')];
       const input = join(tmp.dir, 'job.ndjson');
       const fileBytes = await writeJobFile(input, texts);
@@ -322,6 +314,9 @@ export async function jobs(): Promise<Row[]> {
         if (PARTS.includes('latency')) rows.push(...(await latency(engine, input, N)));
       } finally {
         await engine.close();
+      }
+      if (PARTS.includes('profile') || rows.some((r) => r.pass === false && r.metric.startsWith('batch job'))) {
+        rows.push(...(await jobsProfile(tmp.dir, texts.slice(0, PROFILE_LINES), PROFILE_ROUNDS)));
       }
     }
     if (PARTS.includes('memory')) rows.push(...(await memory(tmp.dir, jobRate)));

@@ -15,24 +15,30 @@ const baseline = rss();
 let sampled = baseline;
 // 10 ms sampling catches the shape; maxRSS (kernel high-water mark) catches any spike between samples.
 const timer = setInterval(() => (sampled = Math.max(sampled, rss())), 10);
-const out: Record<string, number> = { baseline };
+const out: Record<string, unknown> = { baseline };
+const cpuMs = (start: NodeJS.CpuUsage) => {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1000;
+};
 
 if (mode === 'copy') {
   mkdirSync(dir, { recursive: true });
-  out.ready = rss();
-  sampled = out.ready;
-  const t = performance.now();
+  sampled = rss();
+  out.ready = sampled;
+  const [t, c] = [performance.now(), process.cpuUsage()];
   await pipeline(createReadStream(input), createWriteStream(join(dir, 'copy.ndjson')));
   out.ms = performance.now() - t;
+  out.cpuMs = cpuMs(c);
 } else {
   const engine = await createEngine({ dataDir: dir });
   const { job_id: id } = await engine.jobs.create({ labels: LABELS_10 });
   if (mode === 'upload') {
-    out.ready = rss();
-    sampled = out.ready; // the peak *during* the upload, against the RSS right before it
-    const t = performance.now();
+    sampled = rss(); // the peak *during* the upload, against the RSS right before it
+    out.ready = sampled;
+    const [t, c] = [performance.now(), process.cpuUsage()];
     const info = await engine.jobs.upload(id, input);
     out.ms = performance.now() - t;
+    out.cpuMs = cpuMs(c);
     out.lines = info.requests_total;
   } else {
     // The model loads on the first call: warm it (and the 10 prototypes) so `ready` includes it.
@@ -43,8 +49,18 @@ if (mode === 'copy') {
     out.ready = rss();
     t = performance.now();
     await engine.jobs.start(id);
+    // RSS against lines done, every 5 s on stderr (a long run shows its trend before it ends).
+    const trace: [number, number, number][] = [];
+    const progress = setInterval(() => {
+      void engine.jobs.get(id).then((info) => {
+        trace.push([info.requests_completed, rss(), sampled]);
+        process.stderr.write(`${JSON.stringify({ progress: trace.at(-1), s: Math.round((performance.now() - t) / 1000) })}\n`);
+      });
+    }, 5000);
     const done = await engine.jobs.wait(id);
     out.ms = performance.now() - t;
+    clearInterval(progress);
+    out.trace = trace;
     if (done.status !== 'completed' || done.requests_completed !== out.lines || done.requests_failed !== 0) {
       throw new Error(`job ended ${done.status}: ${done.requests_completed}/${out.lines} lines, ${done.requests_failed} failed`);
     }
