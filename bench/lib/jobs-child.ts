@@ -2,12 +2,17 @@
 // (maxRSS is a lifetime high-water mark, so every measured run gets its own process).
 //   run <dataDir> <input>     create → upload → start → wait, default engine options
 //   upload <dataDir> <input>  engine.jobs.upload(id, path) only
+//   put|form <dataDir> <input>  the same upload over HTTP on loopback (raw PUT / multipart POST); server and
+//                             client in this process, so the RSS is the server's plus one file read stream
 //   copy <dir> <input>        reference: the same file streamed to disk by fs (createReadStream → createWriteStream)
 import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createEngine } from '../../src/index.js';
 import { LABELS_10 } from './data.js';
+import { httpUpload } from './http-upload.js';
 
 const [mode, dir, input] = process.argv.slice(2);
 const rss = () => process.memoryUsage.rss();
@@ -31,8 +36,24 @@ if (mode === 'copy') {
   out.cpuMs = cpuMs(c);
 } else {
   const engine = await createEngine({ dataDir: dir });
-  const { job_id: id } = await engine.jobs.create({ labels: LABELS_10 });
-  if (mode === 'upload') {
+  const created = await engine.jobs.create({ labels: LABELS_10 });
+  const id = created.job_id;
+  if (mode === 'put' || mode === 'form') {
+    // Loaded only here: the HTTP batch routes come with the h-http branch.
+    const { createHandler } = await import('../../src/http/index.js');
+    const server = createServer(createHandler(engine));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/batch/${id}/upload`;
+    sampled = rss();
+    out.ready = sampled;
+    const [t, c] = [performance.now(), process.cpuUsage()];
+    const res = await httpUpload(url, created.upload_fields, input, mode);
+    out.ms = performance.now() - t;
+    out.cpuMs = cpuMs(c);
+    if (res.status !== 200) throw new Error(`upload answered ${res.status}: ${JSON.stringify(res.body)}`);
+    out.lines = res.body.requests_total;
+    server.close();
+  } else if (mode === 'upload') {
     sampled = rss(); // the peak *during* the upload, against the RSS right before it
     out.ready = sampled;
     const [t, c] = [performance.now(), process.cpuUsage()];
