@@ -1,12 +1,14 @@
 /**
  * Q9 — async batch jobs (issue #10), each part side by side with its reference in one run:
- *   throughput  an N-line NDJSON job vs classifyBatch over the same texts (1,000 per call, 1 and 2
- *               calls in flight, the faster is the reference), same engine;
+ *   side        an N-line NDJSON job vs classifyBatch over the same texts (1,000 per call, 1 and 2
+ *               calls in flight, the faster is the reference), all three at the same time, one
+ *               process each (robust on a shared host: every side gets the same share of it);
+ *   throughput  the same one after the other in one engine (for a quiet host; BENCH_JOB_ROUNDS);
  *   latency     single classify p50, sequential, idle vs while a job runs (same engine);
  *   memory      peak RSS of a fresh process running a 100k-line vs a 1M-line job;
  *   upload      a 1 GB file through engine.jobs.upload vs a plain fs copy, MB/s and RSS during.
  * Env: BENCH_JOB_LINES (N, default 100000), BENCH_JOB_ROUNDS (throughput rounds, default 1),
- * BENCH_JOB_PARTS (subset of the parts above), BENCH_JOB_MEM_LINES (default 100000,1000000),
+ * BENCH_JOB_PARTS (default side,latency,memory,upload; also throughput, profile), BENCH_JOB_MEM_LINES (default 100000,1000000),
  * BENCH_JOB_MEM_TEXTS (auto | realistic | short), BENCH_JOB_MEM_PARALLEL=1, BENCH_JOB_UPLOAD_MB (default 1024),
  * BENCH_JOB_OPTIONS (JSON `jobs` options for the throughput/latency engine, to try other values);
  * BENCH_JOB_PARTS=profile (automatic when the throughput row misses): lib/jobs-profile.ts on the
@@ -14,7 +16,7 @@
  * Every generated file lives in a temporary folder, removed at the end.
  */
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createEngine, type Engine } from '../src/index.js';
 import { JOBS_DEFAULTS, type JobsOptions } from '../src/jobs/options.js';
@@ -35,7 +37,7 @@ const int = (name: string, def: number) => {
 };
 const N = int('BENCH_JOB_LINES', 100_000);
 const ROUNDS = int('BENCH_JOB_ROUNDS', 1);
-const PARTS = (process.env.BENCH_JOB_PARTS ?? 'throughput,latency,memory,upload').split(',').map((s) => s.trim());
+const PARTS = (process.env.BENCH_JOB_PARTS ?? 'side,latency,memory,upload').split(',').map((s) => s.trim());
 const MEM_LINES = (process.env.BENCH_JOB_MEM_LINES ?? '100000,1000000').split(',').map(Number);
 const PARALLEL_MEM = process.env.BENCH_JOB_MEM_PARALLEL === '1';
 const UPLOAD_MB = int('BENCH_JOB_UPLOAD_MB', 1024);
@@ -97,6 +99,67 @@ async function throughput(engine: Engine, input: string, texts: string[], fileBy
       },
     ],
   };
+}
+
+type Side = { start: number; ms: number; cpuMs: number; lines: number; steps: [number, number][] };
+const SIDES = { job: 'job', batch1: 'classifyBatch ×1', batch2: 'classifyBatch ×2' } as const;
+
+/** Lines done at epoch ms `t`, interpolated between the recorded steps. */
+function linesAt(steps: [number, number][], t: number): number {
+  const s = [...steps].sort((a, b) => a[0] - b[0]);
+  const i = s.findIndex(([at]) => at >= t);
+  if (i === -1) return s.at(-1)![1];
+  if (i === 0) return s[0][1];
+  const [[t0, l0], [t1, l1]] = [s[i - 1], s[i]];
+  return t1 === t0 ? l1 : l0 + ((l1 - l0) * (t - t0)) / (t1 - t0);
+}
+
+/**
+ * The job and both references at the same time, each in its own process with its own engine
+ * (default options): on a host whose neighbours come and go, running them one after the other
+ * hands each a different share of the cores; running them together hands them the same one. Rates
+ * are taken over the window in which all three run (from "go" until the first one finishes).
+ */
+async function sideBySide(dir: string, input: string, lines: number, fileBytes: number): Promise<Row[]> {
+  const goDir = join(dir, 'go');
+  await mkdir(goDir, { recursive: true });
+  const whos = Object.keys(SIDES) as (keyof typeof SIDES)[];
+  process.stderr.write(`bench: jobs side by side: ${whos.join(', ')} on ${lines} lines …\n`);
+  const running = whos.map((w) => child(['side', join(dir, `side-${w}`), input, w, goDir]) as unknown as Promise<Side>);
+  let failed: unknown;
+  running.forEach((p) => p.catch((err) => (failed ??= err)));
+  while (!whos.every((w) => existsSync(join(goDir, `${w}.ready`)))) {
+    if (failed) throw failed;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await writeFile(join(goDir, 'go'), '');
+  const res = Object.fromEntries((await Promise.all(running)).map((r, i) => [whos[i], r])) as Record<keyof typeof SIDES, Side>;
+  const from = Math.max(...whos.map((w) => res[w].start));
+  const to = Math.min(...whos.map((w) => res[w].start + res[w].ms));
+  const rate = (w: keyof typeof SIDES) => ((linesAt(res[w].steps, to) - linesAt(res[w].steps, from)) / (to - from)) * 1000;
+  const cpu1k = (w: keyof typeof SIDES) => (res[w].cpuMs / res[w].lines) * 1000;
+  const ref = rate('batch1') >= rate('batch2') ? 'batch1' : 'batch2';
+  const other = ref === 'batch1' ? 'batch2' : 'batch1';
+  const ratio = rate('job') / rate(ref);
+  for (const w of whos) await rm(join(dir, `side-${w}`), { recursive: true, force: true });
+  return [
+    {
+      question: 'Q9',
+      metric: `batch job ${lines.toLocaleString('en')} lines, 10 labels / classifyBatch same texts (1,000 per call), side by side`,
+      measured: lps(rate('job')),
+      reference: `${lps(rate(ref))} (${SIDES[ref].replace('×', '× ')} in flight)`,
+      ratio: fmt(ratio),
+      target: '≥ 0.9',
+      pass: ratio >= 0.9,
+      notes:
+        `The job, classifyBatch ×1 and ×2 ran at the same time, one process and engine each (default options, 2 workers), over the same ` +
+        `${mb(fileBytes)} NDJSON file; rates over the ${fmt((to - from) / 1000, 0)} s all three ran (lines done interpolated between each one's steps: ` +
+        `a chunk of the job, a call of the references). Other reference: ${SIDES[other]} ${lps(rate(other))}. CPU per 1,000 lines ` +
+        `(whole run, all threads): job ${ms(cpu1k('job'))}, ${SIDES[ref]} ${ms(cpu1k(ref))}, ${SIDES[other]} ${ms(cpu1k(other))}. ` +
+        `Texts: AG News rows, varied past row 1,900 by rotating their words.`,
+      data: { res: Object.fromEntries(whos.map((w) => [w, { ...res[w], steps: res[w].steps.length }])), window: [from, to] },
+    },
+  ];
 }
 
 /** Sequential classify calls for `durationMs` (or until `stop()`); latency samples, ms. */
@@ -313,13 +376,14 @@ export async function jobs(): Promise<Row[]> {
   const rows: Row[] = [];
   try {
     let jobRate: number | undefined;
-    if (['throughput', 'latency', 'profile'].some((p) => PARTS.includes(p))) {
+    if (['side', 'throughput', 'latency', 'profile'].some((p) => PARTS.includes(p))) {
       const texts = [...jobTexts(N, 'realistic')];
       const input = join(tmp.dir, 'job.ndjson');
       const fileBytes = await writeJobFile(input, texts);
       const engine = await createEngine({ dataDir: join(tmp.dir, 'data'), jobs: JOB_OPTIONS });
       try {
         await engine.classifyBatch({ texts: texts.slice(0, 128), labels: LABELS_10, cache: false }); // model, prototypes, every worker
+        if (PARTS.includes('side')) rows.push(...(await sideBySide(tmp.dir, input, N, fileBytes)));
         if (PARTS.includes('throughput')) {
           const t = await throughput(engine, input, texts, fileBytes);
           jobRate = t.jobRate;

@@ -4,8 +4,10 @@
 //   upload <dataDir> <input>  engine.jobs.upload(id, path) only
 //   put|form <dataDir> <input>  the same upload over HTTP on loopback (raw PUT / multipart POST); server and
 //                             client in this process, so the RSS is the server's plus one file read stream
+//   side <dataDir> <input> <job|batch1|batch2> <goDir>  side-by-side throughput: warms up, writes <goDir>/<who>.ready,
+//                             starts when <goDir>/go exists, reports [epoch ms, lines done] at every step
 //   copy <dir> <input>        reference: the same file streamed to disk by fs (createReadStream → createWriteStream)
-import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -34,6 +36,48 @@ if (mode === 'copy') {
   await pipeline(createReadStream(input), createWriteStream(join(dir, 'copy.ndjson')));
   out.ms = performance.now() - t;
   out.cpuMs = cpuMs(c);
+} else if (mode === 'side') {
+  const [who, goDir] = process.argv.slice(5);
+  const engine = await createEngine({ dataDir: dir });
+  await engine.classifyBatch({ texts: ['warm up the model', 'and every worker'], labels: LABELS_10, cache: false });
+  const steps: [number, number][] = [];
+  let run: () => Promise<unknown>;
+  if (who === 'job') {
+    const { job_id: id } = await engine.jobs.create({ labels: LABELS_10 });
+    out.lines = (await engine.jobs.upload(id, input)).requests_total;
+    run = async () => {
+      await engine.jobs.start(id);
+      const poll = setInterval(() => void engine.jobs.get(id).then((i) => steps.push([Date.now(), i.requests_completed])), 250);
+      const done = await engine.jobs.wait(id);
+      clearInterval(poll);
+      if (done.status !== 'completed' || done.requests_failed !== 0) throw new Error(`job ended ${done.status}, ${done.requests_failed} failed`);
+      steps.push([Date.now(), done.requests_completed]);
+    };
+  } else {
+    const texts = readFileSync(input, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { text: string }).text);
+    out.lines = texts.length;
+    let next = 0;
+    let doneLines = 0;
+    const lane = async () => {
+      while (next < texts.length) {
+        const slice = texts.slice(next, (next += 1000));
+        const res = await engine.classifyBatch({ texts: slice, labels: LABELS_10, cache: false });
+        if (res.results.some((r) => 'error' in r)) throw new Error('classifyBatch returned errors');
+        steps.push([Date.now(), (doneLines += slice.length)]);
+      }
+    };
+    run = () => Promise.all(Array.from({ length: who === 'batch2' ? 2 : 1 }, lane));
+  }
+  writeFileSync(join(goDir, `${who}.ready`), '');
+  while (!existsSync(join(goDir, 'go'))) await new Promise((r) => setTimeout(r, 20));
+  const [t, c] = [Date.now(), process.cpuUsage()];
+  steps.push([t, 0]);
+  await run();
+  out.start = t;
+  out.ms = Date.now() - t;
+  out.cpuMs = cpuMs(c);
+  out.steps = steps;
+  await engine.close();
 } else {
   const engine = await createEngine({ dataDir: dir });
   const created = await engine.jobs.create({ labels: LABELS_10 });
