@@ -10,6 +10,7 @@ import { cacheHit } from './cache-hit.js';
 import { coldStart } from './cold-start.js';
 import { jobs } from './jobs.js';
 import { labelsScaling } from './labels-scaling.js';
+import { lanes } from './lanes.js';
 import { latency } from './latency.js';
 import { loadTexts } from './lib/data.js';
 import { markdownNotes, markdownTable, type Row } from './lib/report.js';
@@ -30,6 +31,7 @@ const SUITES: Record<string, () => Promise<Row[]>> = {
   transformers: transformersJs, // Q7
   models: modelSpeed, // Q8
   jobs, // Q9
+  lanes, // L1, L2 (issue #10: the batch lane)
 };
 
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);

@@ -39,7 +39,8 @@ export type {
 } from './store/index.js';
 
 // Models
-export type { Embedder, EmbeddedText } from './model/embedder.js';
+export type { Embedder, EmbeddedText, EmbedOptions } from './model/embedder.js';
+export type { Lane } from './vocabulary.js';
 export { MODEL_CHANNEL, type ModelEvent } from './model/use-lite/index.js';
 
 // Errors

@@ -19,9 +19,12 @@ export const PRIORITIES = Object.freeze(['standard', 'fast'] as const);
 /** `fast` skips micro-batching and is billed at the fast price. */
 export type Priority = (typeof PRIORITIES)[number];
 
-/** Inference lanes: real-time calls, and batch-job chunks that only use what real-time work leaves. */
+/**
+ * Inference lanes. `realtime` serves requests; `batch` serves async jobs on workers of the lowest
+ * CPU priority, so a running job takes only the CPU that real-time requests leave idle.
+ */
 export const LANES = Object.freeze(['realtime', 'batch'] as const);
-/** Which lane of the inference pool a call runs in. */
+/** Which inference lane an embed call runs in (see `LANES`). */
 export type Lane = (typeof LANES)[number];
 
 /** What a charge is priced as (spec §9): the two priorities plus batch jobs. */

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLASSIFIER_NAME, CLASSIFIER_REF, PRICE_KINDS, PRIORITIES, SCOPES, TIERS, USAGE_GROUPS } from '../src/vocabulary.js';
+import { CLASSIFIER_NAME, CLASSIFIER_REF, LANES, PRICE_KINDS, PRIORITIES, SCOPES, TIERS, USAGE_GROUPS } from '../src/vocabulary.js';
 
 const SRC = join(import.meta.dirname, '..', 'src');
 
@@ -28,6 +28,7 @@ describe('the vocabulary', () => {
     ['tiers', TIERS],
     ['scopes', SCOPES],
     ['priorities', PRIORITIES],
+    ['lanes', LANES],
     ['price kinds', PRICE_KINDS],
     ['usage groups', USAGE_GROUPS],
   ])('%s are defined once, in src/vocabulary.ts', (_name, words) => {
@@ -49,6 +50,6 @@ describe('the vocabulary', () => {
   });
 
   it('is frozen', () => {
-    for (const list of [TIERS, SCOPES, PRIORITIES, PRICE_KINDS, USAGE_GROUPS]) expect(Object.isFrozen(list)).toBe(true);
+    for (const list of [TIERS, SCOPES, PRIORITIES, LANES, PRICE_KINDS, USAGE_GROUPS]) expect(Object.isFrozen(list)).toBe(true);
   });
 });

@@ -2,6 +2,7 @@
 // process (so RSS is this model's), then its speed; prints one JSON line.
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fittedCalibration } from '../../src/engine/calibration/index.js';
 import { resolveOptions } from '../../src/engine/options.js';
 import { createEngine, type Engine } from '../../src/index.js';
 import type { Embedder } from '../../src/model/embedder.js';
@@ -10,6 +11,7 @@ import { PooledEmbedder } from '../../src/pool/pooled-embedder.js';
 import { loadPreset, modelDir, resolvePreset } from '../../src/model/hub/index.js';
 import { loadUseLite } from '../../src/model/use-lite/index.js';
 import { LABELS_10, loadTexts, SHORT_TEXT } from '../lib/data.js';
+import { memo } from '../lib/memo.js';
 import { interleave } from '../lib/stats.js';
 import { loadDatasets, sampleExamples, shuffle, splitOf, type Dataset, type Example, type Split } from './datasets.js';
 import { precisionRecall, score, type Scores } from './metrics.js';
@@ -40,26 +42,7 @@ export interface ModelResult {
   seconds: number;
 }
 
-/**
- * The same embedder, remembering text → vector: the three settings re-embed the same test
- * texts, and the model's answer for a text never changes, so only the first costs model time.
- */
-function memo(inner: Embedder): Embedder {
-  const seen = new Map<string, Awaited<ReturnType<Embedder['embed']>>[number]>();
-  return {
-    id: inner.id,
-    dimension: inner.dimension,
-    countTokens: (t) => inner.countTokens(t),
-    async embed(texts, options) {
-      const missing = [...new Set(texts.filter((t) => !seen.has(t)))];
-      if (missing.length) (await inner.embed(missing, options)).forEach((e, i) => seen.set(missing[i], e));
-      return texts.map((t) => seen.get(t)!);
-    },
-    close: () => inner.close(),
-  };
-}
-
-async function backendFor(name: string, cacheDir: string) {
+export async function backendFor(name: string, cacheDir: string) {
   if (name === 'use-lite') {
     const b = await loadUseLite(cacheDir);
     return { backend: b, sizeBytes: statSync(b.spec.onnxPath).size };
@@ -70,7 +53,7 @@ async function backendFor(name: string, cacheDir: string) {
   return { backend, sizeBytes: statSync(join(dir, preset.files.onnx.localPath)).size + statSync(join(dir, preset.files.tokenizer.localPath)).size };
 }
 
-async function evaluate(engine: Engine, set: Dataset, setting: Setting): Promise<Scores> {
+export async function evaluate(engine: Engine, set: Dataset, setting: Setting): Promise<Scores> {
   const { test, pool } = splitOf(set, SPLIT);
   const { k, seeds } = SETTING_SPECS[setting];
   const runs: Scores[] = [];
@@ -95,7 +78,7 @@ async function evaluateOnce(engine: Engine, set: Dataset, test: Example[], descr
 }
 
 /** Multi-label check: two texts of different classes joined must get both labels (and only those). */
-async function tagCheck(engine: Engine, set: Dataset): Promise<{ precision: number; recall: number }> {
+export async function tagCheck(engine: Engine, set: Dataset): Promise<{ precision: number; recall: number }> {
   const items = shuffle(splitOf(set, SPLIT).test, 21).slice(0, 600);
   const pairs: { text: string; gold: string[] }[] = [];
   for (let i = 0; i + 1 < items.length && pairs.length < 300; i += 2) {
@@ -122,7 +105,10 @@ async function main(name: string): Promise<ModelResult> {
   const only = process.env.ACCURACY_ONLY?.split(',');
   const options = resolveOptions({});
   const { backend, sizeBytes } = await backendFor(name, options.cacheDir);
-  const engine = await createEngine({ embedder: memo(new PooledEmbedder(backend, new InferencePool(backend.spec, options.pool))) });
+  // A given embedder is not a named model to the engine, so its fitted calibration is passed as
+  // the options `createEngine({ model: name })` would use (ACCURACY_CALIBRATION=default: without).
+  const calibration = process.env.ACCURACY_CALIBRATION === 'default' ? {} : { ...fittedCalibration(name) };
+  const engine = await createEngine({ embedder: memo(new PooledEmbedder(backend, new InferencePool(backend.spec, options.pool))), calibration });
   const scores: ModelResult['scores'] = {};
   let tag: ModelResult['tag'];
   try {

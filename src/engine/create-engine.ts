@@ -7,6 +7,7 @@ import { JobFiles, Jobs } from '../jobs/index.js';
 import { PrototypeBuilder } from '../scoring/prototypes.js';
 import { openStores, type ClassifierStore } from '../store/index.js';
 import { Accounting } from './accounting.js';
+import { engineCalibration } from './calibration/index.js';
 import { DocumentStep } from './documents-step.js';
 import { Engine } from './engine.js';
 import type { AnyScored } from './endpoints.js';
@@ -15,7 +16,7 @@ import { createModel } from './model-loader.js';
 import { jobScoring } from './job-scoring.js';
 import { resolveOptions, type EngineOptions, type ResolvedOptions } from './options.js';
 import { Pipeline } from './pipeline.js';
-import { registerAccounting } from './ports.js';
+import { registerAccounting, registerLimits } from './ports.js';
 import { ResponseCache } from './response-cache.js';
 
 /**
@@ -45,16 +46,27 @@ export const ENGINE_LIMITS = Object.freeze({
 export async function createEngine(options?: EngineOptions): Promise<Engine> {
   const resolved = resolveOptions(options);
   const stores = await openStores({ dataDir: resolved.dataDir, prices: resolved.billing.prices, freeTokensMonthly: resolved.billing.freeTokensMonthly });
+  let built: { close(): Promise<void> } | undefined;
   try {
     const { embedder, fitHead } = await createModel(resolved);
+    // From here on a failure must stop the model's worker threads too, not only the stores.
+    built = embedder;
+    // The model's fitted artefact, explicit `calibration` options winning field by field.
+    const calibration = engineCalibration(resolved);
     const accounting = new Accounting(stores, { enforceBilling: resolved.billing.enabled, recordUsage: resolved.recordUsage, durable: resolved.durability === 'durable' });
     const pipeline = new Pipeline({
       embedder,
       accounting,
-      calibration: resolved.calibration,
+      calibration,
       cache: new ResponseCache<AnyScored>(resolved.cache),
       documents: new DocumentStep(resolved.documents),
-      prototypes: new PrototypeBuilder(embedder, { maxSentences: ENGINE_LIMITS.prototypeSentences, maxConfigs: ENGINE_LIMITS.prototypeConfigs, fitHead }),
+      prototypes: new PrototypeBuilder(embedder, {
+        maxSentences: ENGINE_LIMITS.prototypeSentences,
+        maxConfigs: ENGINE_LIMITS.prototypeConfigs,
+        fitHead,
+        // The prior the few-shot head shrinks towards, chosen per model (src/engine/calibration).
+        head: { zeroShotTemperature: calibration.headPrior },
+      }),
       configs: new LabelConfigResolver(embedder, savedClassifiers(stores.classifiers), { maxConfigs: ENGINE_LIMITS.labelConfigs }),
     });
     const jobs = new Jobs({
@@ -65,12 +77,19 @@ export async function createEngine(options?: EngineOptions): Promise<Engine> {
       options: resolved.jobs,
     });
     const engine = new Engine(stores, pipeline, jobs);
+    built = engine;
     registerAccounting(engine, accounting);
+    registerLimits(engine, { maxUploadBytes: resolved.jobs.maxUploadBytes });
     // Jobs left processing by an engine that is gone (a crash, a kill) go on from their checkpoint.
     await jobs.resume();
     return engine;
   } catch (err) {
-    await stores.close();
+    // The engine closes its stores itself; before it exists they are closed here.
+    if (built instanceof Engine) await built.close().catch(() => {});
+    else {
+      await built?.close().catch(() => {});
+      await stores.close();
+    }
     throw err;
   }
 }

@@ -4,7 +4,7 @@ import type { Embedder } from '../model/embedder.js';
 import { modelNames, type PresetName } from '../model/hub/presets.js';
 import { boolean, custom, falseOr, integer, isPlainObject, LabelwiseOptionsError, nearest, number, object, oneOf, perKey, required, string, type Resolved } from '../options/index.js';
 import { POOL_DEFAULTS, type PoolOptions } from '../pool/inference-pool.js';
-import { DEFAULT_CALIBRATION, type ScorerCalibration } from '../scoring/scorer.js';
+import type { DEFAULT_CALIBRATION, ScorerCalibration } from '../scoring/scorer.js';
 import type { Prices } from '../store/index.js';
 import { FREE_TOKENS_SPEC, PRICES_SPEC } from '../store/options.js';
 import { DOCUMENTS_SPEC } from '../documents/options.js';
@@ -63,7 +63,11 @@ export interface EngineOptions {
         /** Time to live per caller tier (spec §9), in ms. @default { public: 300000, developer: 3600000, production: 86400000 } (ms) */
         ttlMs?: Partial<Record<CacheTier, number>>;
       };
-  /** Confidence calibration constants (advanced). @default {@link DEFAULT_CALIBRATION} */
+  /**
+   * Confidence calibration constants (advanced). Each field given here replaces that field of the
+   * model's own fitted calibration (`npm run calibrate`); the others keep it.
+   * @default the named model's fitted calibration, else {@link DEFAULT_CALIBRATION} (use-lite's)
+   */
   calibration?: Partial<ScorerCalibration>;
   /**
    * Where keys, classifiers, usage, logs and the ledger live: `<dataDir>/labelwise.db`.
@@ -151,12 +155,16 @@ const CACHE = falseOr(
   }),
 );
 
+// No defaults: only the fields the caller gave survive, so the engine can lay them over the
+// model's fitted calibration (src/engine/calibration) field by field.
 const CALIBRATION = object({
-  temperature: number({ above: 0, default: DEFAULT_CALIBRATION.temperature }),
-  bias: number({ default: DEFAULT_CALIBRATION.bias }),
-  scale: number({ above: 0, default: DEFAULT_CALIBRATION.scale }),
-  tagBias: number({ default: DEFAULT_CALIBRATION.tagBias }),
-  tagSlope: number({ default: DEFAULT_CALIBRATION.tagSlope }),
+  temperature: number({ above: 0 }),
+  bias: number(),
+  scale: number({ above: 0 }),
+  tagBias: number(),
+  tagSlope: number(),
+  headPrior: number({ above: 0 }),
+  headScale: number({ above: 0 }),
 });
 
 

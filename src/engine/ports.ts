@@ -24,3 +24,23 @@ export function accountingOf(engine: object): AccountingPort {
   if (!port) throw new TypeError('labelwise: not an engine made by createEngine()');
   return port;
 }
+
+/** Limits of the engine's resolved options that an adapter applies before the engine sees a byte. */
+export interface AdapterLimits {
+  /** `jobs.maxUploadBytes`: the HTTP upload URL refuses a larger declared body before reading it. */
+  maxUploadBytes: number;
+}
+
+const limits = new WeakMap<object, AdapterLimits>();
+
+/** @internal called by the composition root. */
+export function registerLimits(engine: object, value: AdapterLimits): void {
+  limits.set(engine, Object.freeze({ ...value }));
+}
+
+/** @internal the adapter limits of an engine made by `createEngine`. */
+export function limitsOf(engine: object): AdapterLimits {
+  const value = limits.get(engine);
+  if (!value) throw new TypeError('labelwise: not an engine made by createEngine()');
+  return value;
+}

@@ -19,6 +19,7 @@ export const REASONS = Object.freeze({
   api_key_missing: 'INVALID_API_KEY',
   api_key_malformed: 'INVALID_API_KEY',
   api_key_invalid: 'INVALID_API_KEY',
+  job_token_missing: 'INVALID_API_KEY',
   job_token_invalid: 'INVALID_API_KEY',
   job_token_expired: 'INVALID_API_KEY',
   // 402
@@ -54,6 +55,7 @@ export const REASONS = Object.freeze({
   invalid_field: 'VALIDATION_ERROR',
   line_without_text: 'VALIDATION_ERROR',
   upload_empty: 'VALIDATION_ERROR',
+  upload_unreadable: 'VALIDATION_ERROR',
   invalid_model: 'VALIDATION_ERROR',
   missing_argument: 'VALIDATION_ERROR',
   file_unreadable: 'VALIDATION_ERROR',

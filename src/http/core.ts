@@ -7,6 +7,7 @@ import { clientAddress, identify, requireScope, unauthenticated } from './auth.j
 import { clientClosed, declaredLength, leftBodyUnread, LimitedBody, readJsonBody, tooLarge, type BodyLimits } from './body.js';
 import { header, type HostRequest, type HostResponse } from './host.js';
 import { openapiRoute } from './openapi.js';
+import { publicBase } from './public-url.js';
 import { resolveHandlerOptions, type HandlerOptions, type ResolvedHandlerOptions } from './options.js';
 import { limitHeaders, RateLimits, type LimitState } from './rate-limits.js';
 import { errorResponse, jsonResponse, streamResponse } from './respond.js';
@@ -73,6 +74,8 @@ export function createCore(engine: Engine, options?: HandlerOptions, routes: rea
     const route = match && 'route' in match ? match.route : null;
     const endpoint = route?.path ?? (match && 'template' in match ? match.template : UNMATCHED_ENDPOINT);
     let caller: Caller | null = null;
+    // The account a token-authorized request (batch upload/download) is recorded under.
+    let attributed: string | null = null;
     let recorded = false;
     let release: (() => void) | undefined;
     let body: StreamBody | null = null;
@@ -105,9 +108,13 @@ export function createCore(engine: Engine, options?: HandlerOptions, routes: rea
       if (!caller && matched.scope !== null) throw unauthenticated(request);
       requireScope(caller, matched);
       if (caller) release = limits.enter(caller.subject, caller.tier);
-      if (matched.stream) {
-        if ((declaredLength(request) ?? 0) > matched.stream.maxBytes) throw tooLarge(matched.stream.maxBytes);
-        const readable = new LimitedBody(request.body(), { maxBytes: matched.stream.maxBytes, idleMs: matched.stream.idleTimeoutMs ?? opts.limits.timeoutMs }, abort.signal);
+      const streamSpec = typeof matched.stream === 'function' ? matched.stream(engine, opts) : matched.stream;
+      if (streamSpec) {
+        if ((declaredLength(request) ?? 0) > streamSpec.maxBytes) throw tooLarge(streamSpec.maxBytes);
+        const readable = new LimitedBody(request.body(), { maxBytes: streamSpec.maxBytes, idleMs: streamSpec.idleTimeoutMs ?? opts.limits.timeoutMs }, abort.signal);
+        // A hang-up while the route is not reading yet errors the body with no reader attached:
+        // the route learns of it when it reads (or from its signal), never the process.
+        readable.on('error', () => undefined);
         body = {
           readable,
           contentType: header(request, 'content-type'),
@@ -126,6 +133,10 @@ export function createCore(engine: Engine, options?: HandlerOptions, routes: rea
         query: new URL(request.url, 'http://x').searchParams,
         requestHeaders: request.headers,
         json: () => (json ??= readObject(request, matched, opts.limits, abort.signal)),
+        publicUrl: (p) => `${publicBase(request, opts)}${p}`,
+        attribute: (account) => {
+          attributed = account;
+        },
       };
       // Validation first: an invalid request is a 422 whatever its size; then the tokens it
       // needs are reserved (413 when they can never fit the window, 429 when not this minute).
@@ -152,14 +163,17 @@ export function createCore(engine: Engine, options?: HandlerOptions, routes: rea
     // reached the engine were recorded by it): they are attributable and rate limited.
     const failed = 'error' in outcome ? outcome.error : undefined;
     const status = 'error' in outcome ? statusOf(outcome.error) : outcome.result.status;
-    if (!recorded && !caller?.keyId) unauthenticatedCounts.set(status, (unauthenticatedCounts.get(status) ?? 0) + 1);
+    // The account a verified job token named (it authorized the request), else the key's.
+    const account = attributed ?? (caller?.keyId ? caller.account : null);
+    const keyId = caller?.keyId && caller.account === account ? caller.keyId : null;
+    if (!recorded && account === null) unauthenticatedCounts.set(status, (unauthenticatedCounts.get(status) ?? 0) + 1);
     else if (failed !== undefined && limits.isRepeatRefusal(failed)) rateLimitedUnlogged++;
-    else if (!recorded && caller?.keyId) {
+    else if (!recorded && account !== null) {
       try {
         await accountingOf(engine).recordRaw({
           request_id: requestId,
-          account: caller.account,
-          key_id: caller.keyId,
+          account,
+          key_id: keyId,
           endpoint,
           method,
           status,

@@ -14,6 +14,10 @@ export interface HostRequest {
   headers: RequestHeaders;
   /** The peer's address (what callers without a key are rate limited by). */
   remoteAddress: string | undefined;
+  /** Whether the request came over TLS (the scheme of the absolute URLs the API hands out). */
+  secure?: boolean;
+  /** The path prefix the host stripped before `url` (an Express mount path, a Fastify prefix); `''` when none. */
+  mountPath?: string;
   /**
    * Opens the request body. Called at most once, and only when a route reads its body. The core
    * never cancels this stream: when it stops reading early it releases its reader and answers

@@ -13,6 +13,7 @@ import {
 } from '../schema/response.js';
 import { labelConfigSchema } from '../schema/index.js';
 import { CLASSIFIER_NAME, keyCreateSchema } from '../store/validate.js';
+import { batchOperationDocs } from './batch/openapi.js';
 import type { Route } from './route.js';
 
 // Saved classifiers: the label rules are the same schema that validates them; name and
@@ -54,23 +55,28 @@ const ERROR_SCHEMA = {
  */
 export function buildOpenApi(routes: Route[], basePath: string): object {
   const paths: Record<string, Record<string, object>> = {};
+  const batchDocs = batchOperationDocs();
   for (const route of routes) {
     const key = `${route.method} ${route.path}`;
     const schemas = SCHEMAS[key];
+    const doc = batchDocs[key] ?? {};
     const op: Record<string, unknown> = {
       summary: route.summary,
       operationId: key.replace(/[^a-z0-9]+/gi, '_').toLowerCase(),
+      // Token-authorized routes (batch upload/download) carry their token, not a key.
       security: route.scope === null ? [] : route.publicAllowed ? [{ bearer: [] }, {}] : [{ bearer: [] }],
-      parameters: [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } })),
+      parameters: [...[...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } })), ...(doc.parameters ?? [])],
       responses: {
-        [route.method === 'POST' && !route.classification ? '201' : '200']: {
+        [doc.status ?? (route.method === 'POST' && !route.classification ? '201' : '200')]: {
           description: 'OK',
-          content: { 'application/json': { schema: schemas?.response ? z.toJSONSchema(schemas.response, { io: 'output' }) : { type: 'object' } } },
+          content: doc.responseContent ?? { 'application/json': { schema: schemas?.response ? z.toJSONSchema(schemas.response, { io: 'output' }) : { type: 'object' } } },
         },
         default: { description: 'Error (spec §1.2)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
       },
     };
-    if (route.method === 'POST') {
+    if (doc.requestBody !== undefined) {
+      if (doc.requestBody) op.requestBody = doc.requestBody;
+    } else if (route.method === 'POST') {
       op.requestBody = {
         required: route.path !== '/keys',
         content: { 'application/json': { schema: schemas?.request ? z.toJSONSchema(schemas.request, { io: 'input' }) : { type: 'object' } } },

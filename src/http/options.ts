@@ -29,8 +29,26 @@ export interface HandlerOptions {
   basePath?: string;
   /** Allow `/classify` and `/tag` without a key, limited per client IP by the public tier. @default false */
   publicMode?: boolean;
-  /** Trust `X-Forwarded-For` for the client IP (only behind a proxy you control). @default false */
+  /**
+   * Trust the proxy headers (only behind a proxy you control): `X-Forwarded-For` for the client
+   * IP, `X-Forwarded-Proto` and `X-Forwarded-Host` for the absolute batch upload and download
+   * URLs (unless {@link HandlerOptions.publicUrl} is set). @default false
+   */
   trustProxy?: boolean;
+  /**
+   * The absolute URL of the base path as clients reach it, e.g. `https://api.example.com/v1`:
+   * what the batch upload and download URLs (spec §7) start with. Set it behind a proxy.
+   * @default the request's scheme and `Host` header, the host's mount path and `basePath`
+   */
+  publicUrl?: string;
+  /** Batch job uploads (spec §7); their size limit is the engine's `jobs.maxUploadBytes`. */
+  uploads?: {
+    /**
+     * Longest an upload may send nothing before it is cut off (400, nothing kept), in ms.
+     * @default 30000
+     */
+    idleTimeoutMs?: number;
+  };
   /** Body limits: size in bytes (@default 1048576 bytes, 1 MB) and time to receive it (@default 10000 ms). */
   limits?: Partial<BodyLimits>;
   /**
@@ -74,6 +92,8 @@ const HANDLER = object({
   basePath: string({ default: '/v1' }),
   publicMode: boolean({ default: false }),
   trustProxy: boolean({ default: false }),
+  publicUrl: custom<string>('an absolute http(s) URL without query or fragment', absoluteUrl),
+  uploads: object({ idleTimeoutMs: integer({ min: 1, unit: 'ms', default: 30_000 }) }),
   limits: object({
     maxBytes: integer({ min: 1, unit: 'bytes', default: 1_048_576 }),
     timeoutMs: integer({ min: 1, unit: 'ms', default: 10_000 }),
@@ -82,6 +102,14 @@ const HANDLER = object({
   unauthenticatedPerMinute: integer({ min: 1, unit: 'requests per minute', default: 60 }),
   rateLimiter: custom<LimiterFactory>('a function', (v) => (typeof v === 'function' ? (v as LimiterFactory) : undefined)),
 });
+
+/** `publicUrl` without its trailing slashes, or undefined when it is not an http(s) URL. */
+function absoluteUrl(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !URL.canParse(value)) return undefined;
+  const url = new URL(value);
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash || url.username || url.password) return undefined;
+  return `${url.origin}${url.pathname.replace(/(?<!\/)\/+$/, '')}`;
+}
 
 /** {@link HandlerOptions} with every default filled in, checked and deeply frozen. */
 export type ResolvedHandlerOptions = Resolved<typeof HANDLER>;

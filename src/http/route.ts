@@ -3,6 +3,7 @@ import type { Engine } from '../engine/engine.js';
 import type { NormalizedRequest } from '../schema/index.js';
 import type { KeyGrant, Scope, Tier } from '../store/index.js';
 import type { RequestHeaders } from './host.js';
+import type { ResolvedHandlerOptions } from './options.js';
 
 export type { Scope };
 
@@ -66,6 +67,17 @@ export interface RouteContext {
   body: StreamBody | null;
   /** Headers to add to the response (rate limits, cache). */
   headers: Record<string, string | number>;
+  /**
+   * The absolute URL of `path` (under the base path) as the client reaches this API: from the
+   * handler's `publicUrl`, else from the request (see `public-url.ts`).
+   */
+  publicUrl(path: string): string;
+  /**
+   * On a route authorized by something other than a key (a batch job's upload or download
+   * token), names the account the request is recorded under once that authorization holds.
+   * Requests nobody vouched for are never recorded (only counted in `handler.stats()`).
+   */
+  attribute(account: string): void;
 }
 
 /** A JSON answer. */
@@ -104,8 +116,11 @@ export interface Route {
   summary: string;
   /** A JSON body that may be empty (then `json()` gives `undefined`). */
   bodyOptional?: boolean;
-  /** Reads its body as a stream with these limits instead of as JSON. */
-  stream?: StreamBodySpec;
+  /**
+   * Reads its body as a stream with these limits instead of as JSON; a function when the
+   * limits depend on the engine or the handler's options (batch uploads).
+   */
+  stream?: StreamBodySpec | ((engine: Engine, options: ResolvedHandlerOptions) => StreamBodySpec);
   /**
    * Validates a classification body before its tokens are estimated, so a request that is
    * invalid gets its 422 rather than a rate-limit answer based on a size it may not have.

@@ -4,12 +4,12 @@
  * Uploads stream into a temporary name and are renamed into place when complete.
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { constants, createReadStream, createWriteStream } from 'node:fs';
+import { access, mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { uploadEmpty, uploadNotNdjson, uploadTooLarge } from '../errors.js';
+import { uploadEmpty, uploadNotNdjson, uploadTooLarge, uploadUnreadable } from '../errors.js';
 import { LineCounter } from './lines.js';
 import type { JobInput } from './types.js';
 
@@ -68,6 +68,7 @@ export class JobFiles {
    * failed or aborted upload leaves no file. The caller swaps the returned name in.
    */
   async writeInput(id: string, input: JobInput, maxBytes: number, signal?: AbortSignal): Promise<{ name: string; bytes: number; lines: number }> {
+    if (typeof input === 'string') await access(input, constants.R_OK).catch((err: unknown) => Promise.reject(uploadUnreadable(input, err)));
     await mkdir(this.dir(id), { recursive: true });
     const name = `input-${randomBytes(6).toString('hex')}.ndjson`;
     const temp = `${this.input(id, name)}.upload`;

@@ -40,6 +40,7 @@ export class Jobs implements JobsApi {
   readonly #runs = new Map<string, JobRun>();
   readonly #uploads = new Map<string, Promise<unknown>>();
   readonly #tokens: JobTokens;
+  #sweep: NodeJS.Timeout | undefined;
   #closed = false;
 
   constructor(deps: JobsDeps) {
@@ -49,8 +50,17 @@ export class Jobs implements JobsApi {
     LIVE_RUNNERS.add(this.#runner);
   }
 
-  /** Resumes the processing jobs that no live engine holds (called once the engine is open). */
+  get limits(): JobsApi['limits'] {
+    const { maxUploadBytes, maxLineBytes, tokenTtlMs } = this.#d.options;
+    return { maxUploadBytes, maxLineBytes, tokenTtlMs };
+  }
+
+  /**
+   * Resumes the processing jobs that no live engine holds: now (called once the engine is
+   * open), then every `leaseMs`, which picks up a job whose engine on another host went silent.
+   */
   async resume(): Promise<void> {
+    this.#sweep ??= setInterval(() => void this.resume().catch(() => {}), this.#d.options.leaseMs).unref();
     for (const job of await this.#d.store.processing()) {
       if (this.#closed) return;
       if (!this.#orphaned(job)) continue;
@@ -192,6 +202,7 @@ export class Jobs implements JobsApi {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#sweep);
     const runs = [...this.#runs.entries()];
     for (const [, run] of runs) run.stop();
     await Promise.allSettled([...this.#uploads.values()]);

@@ -42,6 +42,8 @@ export class JobRun {
   readonly #deps: RunnerDeps;
   readonly #abort = new AbortController();
   #cancelled = false;
+  /** Stopped from outside (shutdown, or the job taken over): not a failure. */
+  #stopped = false;
   readonly done: Promise<RunEnd>;
 
   constructor(job: JobRecord, deps: RunnerDeps) {
@@ -58,6 +60,7 @@ export class JobRun {
 
   /** Stops at once for a shutdown; the job stays processing and resumes on the next start. */
   stop(): void {
+    this.#stopped = true;
     this.#abort.abort();
   }
 
@@ -73,7 +76,9 @@ export class JobRun {
         await store.finish(job.id, 'cancelled', now());
         return 'cancelled';
       }
-      if (this.#abort.signal.aborted) return 'stopped';
+      // Only a stop from outside leaves the job processing; a chunk's own error (which also aborts
+      // the chunks still in flight) fails it.
+      if (this.#stopped) return 'stopped';
       const body = isLabelwiseError(err) ? toErrorBody(err) : { code: 'INTERNAL_ERROR', message: 'the batch job failed on an internal error' };
       if (!isLabelwiseError(err)) process.emitWarning(`labelwise: batch job ${job.id} failed: ${(err as Error)?.message ?? String(err)}`, { code: 'LABELWISE_JOB_FAILED' });
       await store.finish(job.id, 'failed', now(), { code: body.code, message: body.message }).catch(() => {});
@@ -111,7 +116,8 @@ export class JobRun {
         const committed = await store.checkpoint(job.id, this.#deps.runner, { ...state, output_bytes: position, failed: scored.failed, tokens: scored.tokens, usage }, at, at + options.leaseMs);
         // Cancelled or taken over elsewhere: stop without writing more.
         if (!committed) {
-          this.#cancelled = (await store.get(job.id, job.account))?.status === 'cancelled';
+          if ((await store.get(job.id, job.account))?.status === 'cancelled') this.#cancelled = true;
+          else this.#stopped = true;
           this.#abort.abort();
           signal.throwIfAborted();
         }
@@ -145,6 +151,25 @@ export class JobRun {
     }
   }
 
+  /**
+   * A full batch lane (many jobs at once) is a reason to wait, not to fail the job: the chunk is
+   * tried again with growing pauses until there is room or the run is stopped.
+   */
+  async #withRoom<T>(attempt: () => Promise<T>): Promise<T> {
+    for (let wait = 50; ; wait = Math.min(MAX_BACKOFF_MS, wait * 2)) {
+      try {
+        return await attempt();
+      } catch (err) {
+        if (!isLabelwiseError(err) || err.details?.reason !== 'queue_full' || this.#abort.signal.aborted) throw err;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        this.#abort.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      });
+      this.#abort.signal.throwIfAborted();
+    }
+  }
+
   async #score(chunk: LineChunk, prepared: PreparedScoring): Promise<ScoredChunk> {
     const { scoring, options } = this.#deps;
     const parsed: ParsedLine[] = chunk.lines.map((l) => parseLine(l, options.maxLineBytes));
@@ -153,7 +178,7 @@ export class JobRun {
     // Billing is checked per chunk (≈ 4 characters per token, like every estimate), so a job
     // whose balance runs out fails at a chunk boundary instead of running unpaid.
     await scoring.authorize(this.#job.account, good.reduce((n, t) => n + prepared.configTokens + Math.ceil(t.length / 4), 0));
-    const items = await prepared.score(texts, this.#abort.signal);
+    const items = await this.#withRoom(() => prepared.score(texts, this.#abort.signal));
     let failed = 0;
     let tokens = 0;
     const out: string[] = [];
@@ -166,6 +191,9 @@ export class JobRun {
     return { chunk, output: Buffer.from(out.join('\n') + '\n'), failed, tokens };
   }
 }
+
+/** Longest wait between two tries of a chunk the batch lane had no room for. */
+const MAX_BACKOFF_MS = 2_000;
 
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(

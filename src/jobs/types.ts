@@ -96,6 +96,8 @@ export interface TokenGrant {
 
 /** `engine.jobs`: create → upload → start → get/list → results → delete (spec §7). */
 export interface JobsApi {
+  /** The engine's job limits (the HTTP adapter sizes its upload route by them). */
+  readonly limits: { readonly maxUploadBytes: number; readonly maxLineBytes: number; readonly tokenTtlMs: number };
   /** A new pending job; 422 VALIDATION_ERROR for a bad config, CLASSIFIER_NOT_FOUND for an unknown classifier. */
   create(config: JobConfig | unknown, options?: JobCallOptions): Promise<CreatedJob>;
   /**

@@ -6,6 +6,20 @@ export interface EmbeddedText {
   tokens: number;
 }
 
+/** How one `Embedder.embed` call is run. */
+export interface EmbedOptions {
+  /** `fast` skips micro-batching. @default 'standard' */
+  priority?: Priority;
+  /** Aborting it fails the call at once; model runs already started finish unseen. */
+  signal?: AbortSignal;
+  /**
+   * `batch` runs the call below real-time calls (async jobs): the default embedder serves it on a
+   * second worker pool of the lowest CPU priority, created on the first such call. An embedder
+   * without lanes may ignore it. @default 'realtime'
+   */
+  lane?: Lane;
+}
+
 /**
  * The one interface the engine embeds text through. The default implementation runs an ONNX
  * model in a worker pool (`src/pool`); any other (a remote service, a test double) can be
@@ -17,7 +31,6 @@ export interface Embedder {
   readonly dimension: number;
   /** Model tokens of `text`, deterministic; what billing counts. */
   countTokens(text: string): number;
-  /** `lane: 'batch'` (batch jobs) runs below real-time calls; an embedder may ignore it. */
-  embed(texts: string[], options?: { priority?: Priority; signal?: AbortSignal; lane?: Lane }): Promise<EmbeddedText[]>;
+  embed(texts: string[], options?: EmbedOptions): Promise<EmbeddedText[]>;
   close(): Promise<void>;
 }

@@ -5,7 +5,7 @@ import { engineClosed, queueFull } from '../errors.js';
 import type { WorkerModelSpec } from '../model/types.js';
 import type { EmbedResult, EmbedTask, TaskCall, WorkerTask } from './protocol.js';
 import { RunQueue, type Entry, type Feeder, type PendingRequest } from './run-queue.js';
-import type { Priority } from '../vocabulary.js';
+import type { Lane, Priority } from '../vocabulary.js';
 
 /** Tuning of the inference pool. All fields are optional in `EngineOptions.pool`. */
 export interface PoolOptions {
@@ -62,10 +62,11 @@ export class InferencePool {
   #waitingTasks = 0;
   #closed = false;
 
-  constructor(spec: Omit<WorkerModelSpec, 'threads'>, options: PoolOptions) {
+  /** `lane: 'batch'` runs the workers at the lowest CPU priority (see `worker-priority.ts`). */
+  constructor(spec: Omit<WorkerModelSpec, 'threads'>, options: PoolOptions, lane: Lane = 'realtime') {
     this.#options = options;
     this.#spec = { ...spec, threads: options.threadsPerWorker };
-    const { filename, execArgv } = workerEntry();
+    const { filename, execArgv } = workerEntry(lane);
     this.#piscina = new Piscina({
       filename,
       execArgv,
@@ -74,6 +75,15 @@ export class InferencePool {
       concurrentTasksPerWorker: 1,
       idleTimeout: Infinity,
     });
+  }
+
+  /**
+   * A new pool of the same model and options whose workers run in `lane` (the embedder's batch
+   * lane is this pool's twin). Nothing is shared: closing one leaves the other running.
+   */
+  twin(lane: Lane): InferencePool {
+    if (this.#closed) throw engineClosed();
+    return new InferencePool(this.#spec, this.#options, lane);
   }
 
   /** Sequences waiting or running right now. */
@@ -279,11 +289,12 @@ function fail(request: PendingRequest, err: unknown): void {
 }
 
 /** Built code runs worker.js; tests and benchmarks running the TypeScript sources load worker.ts through tsx. */
-function workerEntry(): { filename: string; execArgv: string[] } {
+function workerEntry(lane: Lane): { filename: string; execArgv: string[] } {
   const self = fileURLToPath(import.meta.url);
   const typescript = self.endsWith('.ts');
+  const name = lane === 'batch' ? 'batch-worker' : 'worker';
   return {
-    filename: new URL(typescript ? './worker.ts' : './worker.js', import.meta.url).href,
+    filename: new URL(`./${name}.${typescript ? 'ts' : 'js'}`, import.meta.url).href,
     execArgv: typescript ? ['--import', 'tsx'] : [],
   };
 }

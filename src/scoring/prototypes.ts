@@ -4,7 +4,7 @@ import type { Embedder } from '../model/embedder.js';
 import type { LabelConfig, Priority } from '../schema/index.js';
 import { labelTemplates } from './label-text.js';
 import { blend, mean } from '../vector/index.js';
-import { FewShotHead } from './few-shot-head.js';
+import { FewShotHead, type HeadFitOptions } from './few-shot-head.js';
 import { fitHeadInline, type HeadFitter } from './head-task.js';
 
 /** One vector per label, in the config's label order, plus what went into it. */
@@ -25,11 +25,16 @@ export class PrototypeBuilder {
   readonly #sentences: LRUCache<string, Float32Array>;
   readonly #configs: LRUCache<string, Promise<LabelPrototypes>>;
   readonly #fitHead: HeadFitter;
+  readonly #head: Partial<HeadFitOptions> | undefined;
 
-  /** `fitHead` fits few-shot heads (e.g. on the pool's workers via `fitHeadOn`); inline by default. */
-  constructor(embedder: Embedder, options: { maxSentences: number; maxConfigs: number; fitHead?: HeadFitter }) {
+  /**
+   * `fitHead` fits few-shot heads (e.g. on the pool's workers via `fitHeadOn`); inline by default.
+   * `head`: the model's fit choices (its calibrated zero-shot temperature is the head's prior).
+   */
+  constructor(embedder: Embedder, options: { maxSentences: number; maxConfigs: number; fitHead?: HeadFitter; head?: Partial<HeadFitOptions> }) {
     this.#embedder = embedder;
     this.#fitHead = options.fitHead ?? fitHeadInline;
+    this.#head = options.head;
     this.#sentences = new LRUCache({ max: options.maxSentences });
     this.#configs = new LRUCache({ max: options.maxConfigs });
   }
@@ -79,7 +84,7 @@ export class PrototypeBuilder {
     const examples = plans.flatMap((p, label) => p.examples.map((e) => ({ vector: vec(e), label })));
     let head: FewShotHead | undefined;
     if (config.labels.length > 1 && examples.length > 0) {
-      head = new FewShotHead(names, await this.#fitHead(names, examples));
+      head = new FewShotHead(names, await this.#fitHead(names, examples, this.#head));
     }
     return { labels: config.labels, vectors, head };
   }

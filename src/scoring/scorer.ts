@@ -1,5 +1,5 @@
 import type { LabelScore } from '../schema/index.js';
-import { argmax } from './few-shot-head.js';
+import { argmax, HEAD_DEFAULTS } from './few-shot-head.js';
 import type { LabelPrototypes } from './prototypes.js';
 import { dot } from '../vector/index.js';
 
@@ -8,6 +8,7 @@ import { dot } from '../vector/index.js';
  * - `classify`: softmax over labels at `temperature` — the probability of each candidate.
  * - detection mode (one label): a logistic on the similarity itself, so unrelated text scores low.
  * - `tag`: a logistic per label on its margin over the best other label (see `tagScores`).
+ * - `classify` with examples: softmax of the few-shot head's logits, times `headScale`.
  */
 export interface ScorerCalibration {
   /** Softmax temperature on cosine similarity. */
@@ -20,6 +21,10 @@ export interface ScorerCalibration {
   tagBias: number;
   /** Tag: log-odds per unit of similarity margin over the best other label. */
   tagSlope: number;
+  /** Few-shot head: softmax temperature of the zero-shot prior its fit shrinks towards. */
+  headPrior: number;
+  /** Few-shot head: multiplier on its logits before the softmax (above 1 sharpens; the ranking never changes). */
+  headScale: number;
 }
 
 export const DEFAULT_CALIBRATION: Readonly<ScorerCalibration> = Object.freeze({
@@ -28,6 +33,8 @@ export const DEFAULT_CALIBRATION: Readonly<ScorerCalibration> = Object.freeze({
   scale: 0.05,
   tagBias: 0.64,
   tagSlope: 10.96,
+  headPrior: HEAD_DEFAULTS.zeroShotTemperature,
+  headScale: 1,
 });
 
 export function similarities(text: Float32Array, prototypes: LabelPrototypes): number[] {
@@ -39,8 +46,8 @@ export function classifyScores(text: Float32Array, prototypes: LabelPrototypes, 
   const { labels, head } = prototypes;
   if (labels.length === 1) return { label: labels[0], confidence: round4(logistic(dot(text, prototypes.vectors[0]), cal)) };
   // With examples, the few-shot head's logits (fitted on the examples); without, cosine
-  // similarity to the label prototypes at the default temperature.
-  const logits = head ? head.logits(text) : similarities(text, prototypes).map((s) => s / cal.temperature);
+  // similarity to the label prototypes at the calibrated temperature.
+  const logits = head ? head.logits(text).map((z) => z * cal.headScale) : similarities(text, prototypes).map((s) => s / cal.temperature);
   const best = argmax(logits);
   let total = 0;
   for (const z of logits) total += Math.exp(z - logits[best]);

@@ -164,3 +164,30 @@ describe('errors', () => {
     expect((await slash.classify({ text: 'card charged twice', labels: LABELS })).label).toBe('billing');
   });
 });
+
+describe('batch jobs through the client', () => {
+  it('create → upload (form) → start → get → download → delete, with the same lines as engine.jobs.results', async () => {
+    const batchKey = (await engine.keys.create({ name: 'client-batch', tier: 'developer' })).key; // this server allows production keys 2 requests/min
+    const jobs = createClient({ baseUrl: srv.base, apiKey: batchKey }).jobs;
+    const job = await jobs.create({ labels: LABELS });
+    expect(job.upload_url).toBe(`${srv.base}/batch/${job.job_id}/upload`);
+    const input = [TEXT, 'I was charged twice this month', 'Where is my parcel?'].map((text, i) => JSON.stringify({ id: i, text })).join('\n');
+    expect((await jobs.upload(job, new Blob([input]))).requests_total).toBe(3);
+    expect(await jobs.start(job.job_id)).toEqual({ job_id: job.job_id, status: 'processing' });
+    let info = await jobs.get(job.job_id);
+    while (info.status === 'processing') {
+      await new Promise((r) => setTimeout(r, 100));
+      info = await jobs.get(job.job_id);
+    }
+    expect(info.status).toBe('completed');
+    expect((await jobs.list()).map((j) => j.job_id)).toContain(job.job_id);
+    const lines = [];
+    for await (const line of await jobs.download(job.job_id)) lines.push(line);
+    const local = [];
+    for await (const line of await engine.jobs.results(job.job_id)) local.push(line);
+    expect(lines).toEqual(local);
+    expect(lines.map((l) => l.index)).toEqual([0, 1, 2]);
+    expect(await jobs.delete(job.job_id)).toEqual({ job_id: job.job_id, deleted: true });
+    expect(await failure(jobs.get(job.job_id))).toMatchObject({ code: 'BATCH_NOT_FOUND', status: 404 });
+  });
+});

@@ -37,6 +37,9 @@ const files = new Map<string, string>();
 
 let engine: Engine;
 let srv: Awaited<ReturnType<typeof serveApi>>;
+// Built before any request: building it blocks the event loop for seconds, and a kept-alive
+// socket the server closed meanwhile (its 5 s keep-alive) would be reused and reset.
+let overBudgetFile: string;
 let call: ApiCall;
 let key: string;
 /** p95/p99 of a text classify on this machine right now, with no document being read. */
@@ -46,6 +49,7 @@ let baselineP99: number;
 beforeAll(async () => {
   // Built before the server starts: building 150 MB on this thread would stall the server too.
   for (const [name, build] of cases) files.set(name, build().toString('base64'));
+  overBudgetFile = tinyRunsDocx(8_000_000).toString('base64');
   engine = await startEngine({ documents: { budgetMs: BUDGET_MS, workers: 1 } });
   key = (await engine.keys.create({ name: 'hostile-documents', tier: 'production' })).key;
   srv = await serveApi(engine, { tiers: { production: { requestsPerMinute: 1_000_000 } } });
@@ -126,7 +130,7 @@ describe('pathological documents', () => {
   }
 
   it('a document far over the budget (or the worker heap) is stopped with a clear 422', async () => {
-    const file = tinyRunsDocx(8_000_000).toString('base64'); // 11 KB of 4 M runs took 5.4 s; this is twice that
+    const file = overBudgetFile; // 11 KB of 4 M runs took 5.4 s; this is twice that
     const started = performance.now();
     const res = await call('POST', '/classify', { key, body: { file, labels: LABELS } });
     const elapsed = performance.now() - started;

@@ -51,6 +51,7 @@ class MemoryWatch {
 }
 
 let upload: { watch?: MemoryWatch; error?: unknown; started?: () => void } = {};
+const later = { reached: () => undefined as void };
 const download: { finished: Promise<'done' | 'aborted'>; settle: (how: 'done' | 'aborted') => void; watch?: MemoryWatch } = newDownload();
 function newDownload() {
   let settle!: (how: 'done' | 'aborted') => void;
@@ -94,6 +95,16 @@ const echoRoutes: Route[] = [
     method: 'PUT', path: '/test/ignore', scope: 'batch', summary: 'answers without reading its streamed body',
     stream: { maxBytes: UPLOAD_LIMIT },
     handle: async () => ({ status: 200, body: { ignored: true } }),
+  },
+  {
+    method: 'PUT', path: '/test/later', scope: 'batch', summary: 'waits for the client to hang up before it would read its body',
+    stream: { maxBytes: UPLOAD_LIMIT },
+    handle: async (ctx) => {
+      later.reached();
+      await new Promise((r) => ctx.signal.addEventListener('abort', r, { once: true }));
+      await new Promise((r) => setTimeout(r, 10)); // the body's own error has been emitted by now
+      throw ctx.signal.reason;
+    },
   },
   {
     method: 'GET', path: '/test/lines', scope: 'batch', summary: 'streams NDJSON lines',
@@ -246,6 +257,20 @@ describe('a route with a streaming body', () => {
     expect(upload.error).toMatchObject({ code: 'CLIENT_CLOSED_REQUEST' });
     const [row] = (await engine.logs({ request_id: String(response.headers['X-Request-ID']) })).data;
     expect(row).toMatchObject({ status: 499, error_code: 'CLIENT_CLOSED_REQUEST', endpoint: '/test/upload', method: 'PUT' });
+  });
+
+  it('a hang-up while the route is not reading its body yet is a 499, not an unhandled stream error', async () => {
+    const reached = new Promise<void>((r) => (later.reached = r));
+    const socket = connect(server.port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.write(rawHead('PUT', '/v1/test/later', { Authorization: `Bearer ${key}`, 'Content-Type': 'application/x-ndjson', 'Content-Length': 4 * MB }));
+    socket.write(Buffer.alloc(64 * 1024, 0x63));
+    await reached;
+    socket.destroy();
+    const response = await answered;
+    expect(response.status).toBe(499);
+    // The server still answers.
+    expect((await fetch(`${base}/openapi.json`)).status).toBe(200);
   });
 
   it('JSON routes keep the 1 MB real-time limit beside it', async () => {

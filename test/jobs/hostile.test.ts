@@ -50,7 +50,7 @@ describe('hostile batch inputs', () => {
   it('a 20 MB single line is one PAYLOAD_TOO_LARGE line between good ones, read in bounded memory', async () => {
     const big = Buffer.concat([Buffer.from('{"text":"'), Buffer.alloc(20 * 1024 * 1024, 'a'), Buffer.from('"}\n')]);
     const out = await run(Buffer.concat([Buffer.from('{"text":"refund please"}\n'), big, Buffer.from('{"text":"where is my parcel"}')]));
-    expect(out.map((l) => ('error' in l ? l.code : l.label))).toEqual(['billing', 'PAYLOAD_TOO_LARGE', 'shipping']);
+    expect(out.map((l) => ('error' in l ? l.code : 'label' in l ? l.label : 'tags'))).toEqual(['billing', 'PAYLOAD_TOO_LARGE', 'shipping']);
     await healthy();
   });
 
@@ -73,5 +73,12 @@ describe('hostile batch inputs', () => {
     await expect(upload).rejects.toThrow();
     expect(inputFiles(id)).toEqual([]);
     expect((await engine.jobs.get(id)).requests_total).toBe(0);
+  });
+});
+
+describe('upload sources', () => {
+  it('a path that cannot be read is 422 naming it', async () => {
+    const { job_id: id } = await engine.jobs.create({ labels: LABELS });
+    await expect(engine.jobs.upload(id, join(dataDir, 'no-such.ndjson'))).rejects.toMatchObject({ code: 'VALIDATION_ERROR', details: { reason: 'upload_unreadable', field: 'input' } });
   });
 });

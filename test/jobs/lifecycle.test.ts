@@ -151,3 +151,46 @@ describe('a job across engine restarts', () => {
     }
   });
 });
+
+describe('many jobs at once', () => {
+  it('jobs of several accounts share a full batch lane by waiting, not failing', async () => {
+    const e = await createEngine({ pool: { workers: 1, maxQueue: 4 }, jobs: { chunkLines: 8, chunksInFlight: 3 } });
+    try {
+      const accounts = ['a1', 'a2', 'a3', 'a4'];
+      const ids = await Promise.all(
+        accounts.map(async (account) => {
+          const { job_id } = await e.jobs.create({ labels: LABELS }, { account });
+          await e.jobs.upload(job_id, Buffer.from(lines(60)), { account });
+          await e.jobs.start(job_id, { account });
+          return job_id;
+        }),
+      );
+      const done = await Promise.all(ids.map((id, i) => e.jobs.wait(id, { account: accounts[i] })));
+      expect(done.map((d) => [d.status, d.requests_completed, d.requests_failed])).toEqual(accounts.map(() => ['completed', 60, 0]));
+    } finally {
+      await e.close();
+    }
+  });
+});
+
+describe('billing of a job', () => {
+  it('is refused at start (402) when the balance cannot cover the estimate; after a top-up each line is billed once at the batch price', async () => {
+    const e = await createEngine({ pool: { workers: 1 }, billing: { enabled: true, freeTokensMonthly: 0, prices: { batch: 1000 } }, jobs: { chunkLines: 10 } });
+    try {
+      const { job_id: id } = await e.jobs.create({ labels: LABELS });
+      await e.jobs.upload(id, Buffer.from(lines(100)));
+      await e.billing.credit('default', 0.01);
+      await expectError(e.jobs.start(id), 'INSUFFICIENT_BALANCE');
+      expect((await e.jobs.get(id)).status).toBe('pending');
+      await e.billing.credit('default', 100);
+      await e.jobs.start(id);
+      const done = await e.jobs.wait(id);
+      expect(done).toMatchObject({ status: 'completed', requests_completed: 100 });
+      expect(done.estimated_tokens).toBeGreaterThanOrEqual(done.actual_tokens!);
+      expect((await e.usage({ group_by: 'priority' })).totals.tokens).toBe(done.actual_tokens);
+      expect((await e.balance()).spend_usd).toBeCloseTo((done.actual_tokens! * 1000) / 1e6, 6);
+    } finally {
+      await e.close();
+    }
+  });
+});

@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { EmbeddedText, Embedder } from '../../src/model/embedder.js';
 import { InferencePool, POOL_DEFAULTS } from '../../src/pool/inference-pool.js';
-import { fitFewShotHead, type HeadParams, type LabeledVector } from '../../src/scoring/few-shot-head.js';
+import { fitFewShotHead, type HeadFitOptions, type HeadParams, type LabeledVector } from '../../src/scoring/few-shot-head.js';
 import { fitHeadOn } from '../../src/scoring/head-task.js';
 import { PrototypeBuilder } from '../../src/scoring/prototypes.js';
 import { seededUnit } from '../support/vectors.js';
@@ -43,16 +43,27 @@ describe('few-shot fit as a worker task', () => {
     expect(names[0]).toHaveLength(DIM);
     expect(examples[11].vector).toHaveLength(DIM);
   });
+
+  it("passes the model's fit choices to the worker (its zero-shot temperature is the head's prior)", async () => {
+    const names = [seededUnit(DIM, 1), seededUnit(DIM, 2), seededUnit(DIM, 3)];
+    const examples: LabeledVector[] = Array.from({ length: 6 }, (_, i) => ({ vector: seededUnit(DIM, 200 + i), label: i % 3 }));
+    const options = { zeroShotTemperature: 0.0115 };
+    const remote = await fitHeadOn(pool)(names, examples, options);
+    expect(remote.theta).toEqual(fitFewShotHead(names, examples, options).theta);
+    expect(remote.theta).not.toEqual(fitFewShotHead(names, examples).theta);
+  });
 });
 
 describe('PrototypeBuilder fit injection', () => {
   it('fits a head through the given fitter, only for a config with examples and two or more labels', async () => {
     const fitted: number[] = [];
-    const fitHead = async (names: Float32Array[], examples: LabeledVector[]): Promise<HeadParams> => {
+    const given: unknown[] = [];
+    const fitHead = async (names: Float32Array[], examples: LabeledVector[], options?: Partial<HeadFitOptions>): Promise<HeadParams> => {
       fitted.push(examples.length);
-      return fitFewShotHead(names, examples);
+      given.push(options);
+      return fitFewShotHead(names, examples, options);
     };
-    const builder = new PrototypeBuilder(hashEmbedder(), { maxSentences: 1000, maxConfigs: 10, fitHead });
+    const builder = new PrototypeBuilder(hashEmbedder(), { maxSentences: 1000, maxConfigs: 10, fitHead, head: { zeroShotTemperature: 0.02 } });
     const zeroShot = await builder.build({ labels: ['cats', 'cars'], descriptions: {}, examples: {} });
     expect(zeroShot.head).toBeUndefined();
     const single = await builder.build({ labels: ['cats'], descriptions: {}, examples: { cats: ['a cat'] } });
@@ -60,6 +71,7 @@ describe('PrototypeBuilder fit injection', () => {
     const fewShot = await builder.build({ labels: ['cats', 'cars'], descriptions: {}, examples: { cats: ['a cat', 'my kitten'], cars: ['a red car'] } });
     expect(fewShot.head).toBeDefined();
     expect(fitted).toEqual([3]);
+    expect(given).toEqual([{ zeroShotTemperature: 0.02 }]);
   });
 
   it('fits inline when no fitter is given', async () => {

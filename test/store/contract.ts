@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import type { Stores } from '../../src/store/index.js';
 import { billingContract } from './contract/billing.js';
 import { classifiersContract } from './contract/classifiers.js';
+import { jobsContract } from './contract/jobs.js';
 import { keysContract } from './contract/keys.js';
 import { usageContract } from './contract/usage.js';
 
@@ -23,5 +24,6 @@ export function storeContract(name: string, make: () => Promise<Stores>): void {
     classifiersContract(() => s);
     usageContract(() => s);
     billingContract(() => s);
+    jobsContract(() => s);
   });
 }

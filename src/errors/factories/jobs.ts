@@ -7,6 +7,12 @@ export function jobTokenInvalid(): LabelwiseError {
   return make('job_token_invalid', 'the upload or download token is not valid for this batch job');
 }
 
+/** 401: a request to a batch upload or download URL that carries no token at all. */
+export function jobTokenMissing(purpose: 'upload' | 'download'): LabelwiseError {
+  const where = purpose === 'upload' ? 'send upload_fields.token as the form field "token" before the file (a PUT: ?token= or Authorization: Bearer)' : 'use the download_url exactly as GET …/results gave it';
+  return make('job_token_missing', `the ${purpose} token is missing: ${where}`);
+}
+
 /** 401: a genuine token past its expiry; ask for a new one (create, or GET …/results). */
 export function jobTokenExpired(expiredAt: string): LabelwiseError {
   return make('job_token_expired', `the token expired at ${expiredAt}; request a new one`, { expired_at: expiredAt });
@@ -45,4 +51,9 @@ export function uploadNotNdjson(kind: string): LabelwiseError {
 /** 422: the uploaded input has no lines at all. */
 export function uploadEmpty(): LabelwiseError {
   return make('upload_empty', 'the batch input is empty: upload one JSON object per line', { field: 'file' });
+}
+
+/** 422: the path given to `jobs.upload` cannot be read. */
+export function uploadUnreadable(path: string, cause?: unknown): LabelwiseError {
+  return make('upload_unreadable', `cannot read the batch input ${echo(path)}`, { field: 'input' }, cause);
 }

@@ -39,9 +39,9 @@ export function clientClosed(): LabelwiseError {
   return make('client_closed', 'the client closed the connection before the answer was sent');
 }
 
-/** 415: the body is not `application/json`. */
-export function unsupportedMediaType(contentType: string | null): LabelwiseError {
-  return make('unsupported_media_type', 'Content-Type must be application/json', { content_type: contentType });
+/** 415: the body is not of the `expected` type (`application/json` on JSON routes). */
+export function unsupportedMediaType(contentType: string | null, expected = 'application/json'): LabelwiseError {
+  return make('unsupported_media_type', `Content-Type must be ${expected}`, { content_type: contentType });
 }
 
 /** 404: no route of that method and path. */

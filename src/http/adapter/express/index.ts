@@ -12,7 +12,8 @@ export function expressMiddleware(core: HttpCore): (req: IncomingMessage, res: S
   return (req, res, next) => {
     if (!core.owns((req.url ?? '/').split('?')[0])) return next();
     // A body parser mounted earlier already consumed the stream: use its result.
-    const parsed = (req as IncomingMessage & { body?: unknown }).body;
-    serveNode(core, req, res, undefined, req.readableEnded && parsed !== undefined ? { value: parsed, bytes: Number(req.headers['content-length'] ?? 0) } : undefined);
+    const { body: parsed, baseUrl } = req as IncomingMessage & { body?: unknown; baseUrl?: string };
+    const used = req.readableEnded && parsed !== undefined ? { value: parsed, bytes: Number(req.headers['content-length'] ?? 0) } : undefined;
+    serveNode(core, req, res, undefined, used, typeof baseUrl === 'string' ? baseUrl : '');
   };
 }

@@ -37,7 +37,8 @@ export function createFastifyPlugin(engine: Engine, options?: HandlerOptions): L
     const toCore = (request: FastifyRequest, reply: FastifyReply) => {
       reply.hijack();
       const url = request.raw.url ?? '/';
-      serveNode(core, request.raw, reply.raw, prefix && url.startsWith(prefix) ? url.slice(prefix.length) || '/' : url);
+      const stripped = Boolean(prefix) && url.startsWith(prefix);
+      serveNode(core, request.raw, reply.raw, stripped ? url.slice(prefix.length) || '/' : url, undefined, stripped ? prefix : '');
     };
     const base = core.options.basePath;
     api.all(base || '/', toCore);

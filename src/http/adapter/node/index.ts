@@ -12,7 +12,7 @@ import type { HostRequest, HostResponse } from '../../host.js';
  * The core's view of a node request. `url` defaults to `req.url` (a host that strips a mount
  * prefix passes what is left); `signal` aborts when the connection closes before `res` finished.
  */
-export function toHostRequest(req: IncomingMessage, res: ServerResponse, url = req.url ?? '/', parsed?: HostRequest['parsed']): HostRequest {
+export function toHostRequest(req: IncomingMessage, res: ServerResponse, url = req.url ?? '/', parsed?: HostRequest['parsed'], mountPath = ''): HostRequest {
   const abort = new AbortController();
   res.once('close', () => {
     if (!res.writableFinished) abort.abort();
@@ -22,6 +22,8 @@ export function toHostRequest(req: IncomingMessage, res: ServerResponse, url = r
     url,
     headers: req.headers,
     remoteAddress: req.socket?.remoteAddress,
+    secure: (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true,
+    mountPath,
     body: () => Readable.toWeb(req) as ReadableStream<Uint8Array>,
     parsed,
     signal: abort.signal,
@@ -47,8 +49,8 @@ export async function writeResponse(res: ServerResponse, response: HostResponse)
 }
 
 /** Serves one node request through `core`. */
-export function serveNode(core: HttpCore, req: IncomingMessage, res: ServerResponse, url?: string, parsed?: HostRequest['parsed']): void {
-  void core.handle(toHostRequest(req, res, url, parsed)).then((response) => writeResponse(res, response));
+export function serveNode(core: HttpCore, req: IncomingMessage, res: ServerResponse, url?: string, parsed?: HostRequest['parsed'], mountPath?: string): void {
+  void core.handle(toHostRequest(req, res, url, parsed, mountPath)).then((response) => writeResponse(res, response));
 }
 
 /** A node:http request listener over `core` (`createServer(nodeListener(core))`). */
