@@ -22,7 +22,7 @@ import { createEngine, type Engine } from '../src/index.js';
 import { JOBS_DEFAULTS, type JobsOptions } from '../src/jobs/options.js';
 import { runChild } from './lib/child.js';
 import { LABELS_10, SHORT_TEXT } from './lib/data.js';
-import { BATCH, runBatches, runJob, since, timed, type Timed } from './lib/job-runs.js';
+import { linesAt, runBatches, runJob, since, timed, type Timed } from './lib/job-runs.js';
 import { jobsProfile } from './lib/jobs-profile.js';
 import { jobTexts, tempFolder, writeBigFile, writeJobFile, type JobTextKind } from './lib/job-data.js';
 import { fmt, mb, ms, type Row } from './lib/report.js';
@@ -103,16 +103,6 @@ async function throughput(engine: Engine, input: string, texts: string[], fileBy
 
 type Side = { start: number; ms: number; cpuMs: number; lines: number; steps: [number, number][] };
 const SIDES = { job: 'job', batch1: 'classifyBatch ×1', batch2: 'classifyBatch ×2' } as const;
-
-/** Lines done at epoch ms `t`, interpolated between the recorded steps. */
-function linesAt(steps: [number, number][], t: number): number {
-  const s = [...steps].sort((a, b) => a[0] - b[0]);
-  const i = s.findIndex(([at]) => at >= t);
-  if (i === -1) return s.at(-1)![1];
-  if (i === 0) return s[0][1];
-  const [[t0, l0], [t1, l1]] = [s[i - 1], s[i]];
-  return t1 === t0 ? l1 : l0 + ((l1 - l0) * (t - t0)) / (t1 - t0);
-}
 
 /**
  * The job and both references at the same time, each in its own process with its own engine

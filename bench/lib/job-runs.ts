@@ -53,3 +53,13 @@ export async function runBatches(engine: Engine, texts: string[], concurrency: n
   };
   await Promise.all(Array.from({ length: concurrency }, lane));
 }
+
+/** Lines done at epoch ms `t`, interpolated between the recorded steps. */
+export function linesAt(steps: [number, number][], t: number): number {
+  const s = [...steps].sort((a, b) => a[0] - b[0]);
+  const i = s.findIndex(([at]) => at >= t);
+  if (i === -1) return s.at(-1)![1];
+  if (i === 0) return s[0][1];
+  const [[t0, l0], [t1, l1]] = [s[i - 1], s[i]];
+  return t1 === t0 ? l1 : l0 + ((l1 - l0) * (t - t0)) / (t1 - t0);
+}
