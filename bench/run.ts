@@ -8,6 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { cacheHit } from './cache-hit.js';
 import { coldStart } from './cold-start.js';
+import { jobs } from './jobs.js';
 import { labelsScaling } from './labels-scaling.js';
 import { lanes } from './lanes.js';
 import { latency } from './latency.js';
@@ -29,6 +30,7 @@ const SUITES: Record<string, () => Promise<Row[]>> = {
   'cold-start': coldStart, // Q6b
   transformers: transformersJs, // Q7
   models: modelSpeed, // Q8
+  jobs, // Q9
   lanes, // L1, L2 (issue #10: the batch lane)
 };
 

@@ -6,8 +6,9 @@ import { ROOT } from './data.js';
 /**
  * Runs `node <args>` in the project root and resolves with the JSON object on its last stdout
  * line, plus the wall time from spawn to that line (the process-start cost the child can't see).
+ * `onStderr` sees the child's stderr as it comes (progress of long runs).
  */
-export function runChild(args: string[]): Promise<{ result: Record<string, unknown>; wallMs: number }> {
+export function runChild(args: string[], options: { onStderr?: (text: string) => void } = {}): Promise<{ result: Record<string, unknown>; wallMs: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     let wallMs = 0;
@@ -18,7 +19,10 @@ export function runChild(args: string[]): Promise<{ result: Record<string, unkno
       out += d.toString();
       if (!wallMs && out.includes('\n')) wallMs = performance.now() - started;
     });
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+      options.onStderr?.(d.toString());
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       const line = out.trim().split('\n').pop() ?? '';
