@@ -27,6 +27,7 @@ module.exports = {
       to: { circular: true },
     },
     forbid('errors-is-a-leaf', 'src/errors.ts and src/errors/ (table, class, factories) are used by every layer; they import nothing else of src.', '^src/errors(\\.ts$|/)', '^src/(?!errors/)'),
+    forbid('thread-priority-is-a-leaf', 'Used by the document and inference workers; imports nothing of src.', '^src/thread-priority\\.ts$', '^src/'),
     forbid('vector-is-a-leaf', 'Vector math is used by every layer; it imports nothing of src.', '^src/vector/', '^src/(?!vector/)'),
     forbid(
       'model-is-a-leaf',

@@ -8,20 +8,7 @@
  * a real-time worker (nice 0) nearly a whole core whenever it has work (weight 1024 against 15),
  * and a batch-lane worker every cycle left idle. Measured (bench/lanes.ts, 2 cores, batch lane
  * saturated): a real-time single embed's p50 rose 1.07× with this module, 5.75× without it.
- * Same code as `src/documents/worker-priority.ts`,
- * which the layering keeps out of the pool's reach.
  */
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { lowerThreadPriority } from '../thread-priority.js';
 
-/** Linux only (a thread's id is a valid target of setpriority there); elsewhere the thread keeps the process's priority. */
-function lowerPriority(): void {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isSafeInteger(tid) && tid > 0) setPriority(tid, 19);
-  } catch {
-    // not Linux, or not allowed: keep the default priority
-  }
-}
-
-lowerPriority();
+lowerThreadPriority();
