@@ -35,14 +35,18 @@ const WORDS = (
   'record health hospital patients school students police court law internet mobile phone service'
 ).split(' ');
 
+/** Deterministic pseudo-random sentences (LCG) of `words` words, lazily, one seed one sequence. */
+export function* sentences(n: number, words: number, seed = 42): Generator<string> {
+  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % WORDS.length;
+  for (let i = 0; i < n; i++) {
+    const w = Array.from({ length: words }, () => WORDS[next()]);
+    yield `${w[0][0].toUpperCase()}${w.join(' ').slice(1)}.`;
+  }
+}
+
 /** Deterministic pseudo-random sentences (LCG) of `words` words. */
 export function generated(n: number, words: number): string[] {
-  let seed = 42;
-  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % WORDS.length;
-  return Array.from({ length: n }, () => {
-    const w = Array.from({ length: words }, () => WORDS[next()]);
-    return `${w[0][0].toUpperCase()}${w.join(' ').slice(1)}.`;
-  });
+  return [...sentences(n, words)];
 }
 
 /** 10 generic topic labels. */

@@ -7,17 +7,10 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadTexts } from './data.js';
+import { loadTexts, sentences } from './data.js';
 
 /** `realistic`: AG News rows (~40 words); `short`: 6-word generated sentences (same distribution at every N). */
 export type JobTextKind = 'realistic' | 'short';
-
-const WORDS = (
-  'the market company government team players season report research new study city officials said on ' +
-  'monday tuesday growth prices shares quarter profit election minister talks security network software ' +
-  'users launch space mission scientists climate energy oil bank rates league coach match final win ' +
-  'record health hospital patients school students police court law internet mobile phone service'
-).split(' ');
 
 /**
  * `n` texts, lazily. Realistic: the AG News rows (or data.ts's generated sentences), and past the
@@ -28,12 +21,7 @@ const WORDS = (
  */
 export function* jobTexts(n: number, kind: JobTextKind): Generator<string> {
   if (kind === 'short') {
-    let seed = 7;
-    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % WORDS.length;
-    for (let i = 0; i < n; i++) {
-      const w = Array.from({ length: 6 }, () => WORDS[next()]);
-      yield `${w[0][0].toUpperCase()}${w.join(' ').slice(1)}.`;
-    }
+    yield* sentences(n, 6, 7);
     return;
   }
   const rows = loadTexts(Math.min(n, 1900)).texts;
